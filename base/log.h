@@ -1,0 +1,43 @@
+// Logging with OpenSSH's levels and line formats ("debug1: ..."). Configured once in
+// main, then only read.
+#pragma once
+
+#include <cstdarg>
+#include <string>
+
+namespace ssh::log {
+
+// Same order and names as OpenSSH's LogLevel.
+enum class Level { quiet, fatal, error, info, verbose, debug1, debug2, debug3 };
+
+struct Options {
+  Level level = Level::info;
+  bool to_syslog = false;
+  std::string ident = "ssh";
+  int log_fd = 2;        // stderr unless -E names a file
+  bool crlf = false;     // set while the terminal is in raw mode
+};
+
+void configure(const Options& options);
+void set_crlf(bool on);
+void set_level(Level level);
+Level level();
+bool enabled(Level level);
+bool parse_level(const std::string& name, Level& out);
+const char* level_name(Level level);
+
+void message(Level level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void vmessage(Level level, const char* fmt, va_list ap);
+
+}  // namespace ssh::log
+
+#define SSH_LOG(level, ...)                                              \
+  do {                                                                   \
+    if (::ssh::log::enabled(level)) ::ssh::log::message(level, __VA_ARGS__); \
+  } while (0)
+#define LOG_ERROR(...) SSH_LOG(::ssh::log::Level::error, __VA_ARGS__)
+#define LOG_INFO(...) SSH_LOG(::ssh::log::Level::info, __VA_ARGS__)
+#define LOG_VERBOSE(...) SSH_LOG(::ssh::log::Level::verbose, __VA_ARGS__)
+#define LOG_DEBUG1(...) SSH_LOG(::ssh::log::Level::debug1, __VA_ARGS__)
+#define LOG_DEBUG2(...) SSH_LOG(::ssh::log::Level::debug2, __VA_ARGS__)
+#define LOG_DEBUG3(...) SSH_LOG(::ssh::log::Level::debug3, __VA_ARGS__)
