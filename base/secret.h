@@ -59,6 +59,12 @@ class SecretArray {
   SecretArray() { data_.fill(0); }
   SecretArray(const SecretArray&) = delete;
   SecretArray& operator=(const SecretArray&) = delete;
+  SecretArray(SecretArray&& o) noexcept : data_(o.data_) { wipe(o.data_.data(), N); }
+  SecretArray& operator=(SecretArray&& o) noexcept {
+    data_ = o.data_;
+    wipe(o.data_.data(), N);
+    return *this;
+  }
   ~SecretArray() { wipe(data_.data(), N); }
   uint8_t* data() { return data_.data(); }
   const uint8_t* data() const { return data_.data(); }

@@ -1,0 +1,28 @@
+// AES-CTR keystream (NIST SP 800-38A) as aes{128,192,256}-ctr use it (RFC 4344): one
+// stream per direction, counter continues across packets.
+#pragma once
+
+#include <memory>
+
+#include "base/bytes.h"
+#include "base/result.h"
+
+namespace ssh::crypto {
+
+class AesCtr {
+ public:
+  // key: 16, 24 or 32 bytes; iv: 16 bytes (initial counter block).
+  static Result<AesCtr> create(ByteView key, ByteView iv);
+  AesCtr(AesCtr&&) noexcept;
+  AesCtr& operator=(AesCtr&&) noexcept;
+  ~AesCtr();
+  // in and out may alias exactly.
+  void apply(const uint8_t* in, uint8_t* out, size_t n);
+
+ private:
+  struct Impl;
+  explicit AesCtr(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ssh::crypto
