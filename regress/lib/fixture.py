@@ -1,0 +1,163 @@
+"""Shared fixtures for integration tests: a throwaway stock OpenSSH sshd on loopback,
+a real test user, client keys, and helpers to run our `ssh` against it.
+
+Nothing here is mocked: every server is a real sshd process started per test class.
+"""
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+STOCK_SSHD = "/usr/sbin/sshd"
+STOCK_SSH = "/usr/bin/ssh"
+TEST_USER = "sshctest"
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def our_ssh():
+    path = os.environ.get("SSH_BIN")
+    if not path:
+        raise unittest.SkipTest("SSH_BIN not set: run through meson test")
+    return path
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_test_user():
+    """Returns the login name for tests: a dedicated account when we are root (created on
+    first use, with a known password), else the current user."""
+    if os.geteuid() != 0:
+        return pwd.getpwuid(os.getuid()).pw_name
+    try:
+        pwd.getpwnam(TEST_USER)
+    except KeyError:
+        subprocess.run(["useradd", "-m", "-s", "/bin/sh", TEST_USER], check=True)
+    subprocess.run(["chpasswd"], input=f"{TEST_USER}:{TEST_PASSWORD}\n", text=True, check=True)
+    return TEST_USER
+
+
+def keygen(path, key_type="ed25519", bits=None, passphrase="", fmt=None):
+    args = ["ssh-keygen", "-q", "-t", key_type, "-N", passphrase, "-f", path, "-C", "test"]
+    if bits:
+        args += ["-b", str(bits)]
+    if fmt:
+        args += ["-m", fmt]
+    subprocess.run(args, check=True)
+    return path
+
+
+class StockSshd:
+    """Debian's OpenSSH sshd on 127.0.0.1:<free port> with its own keys and config."""
+
+    def __init__(self, workdir, extra_config="", host_key_types=("ed25519", "ecdsa", "rsa")):
+        self.dir = workdir
+        self.port = free_port()
+        self.log = os.path.join(workdir, "sshd.log")
+        self.authorized_keys = os.path.join(workdir, "authorized_keys")
+        open(self.authorized_keys, "a").close()
+        os.chmod(self.authorized_keys, 0o644)
+        self.host_keys = []
+        for t in host_key_types:
+            path = os.path.join(workdir, f"ssh_host_{t}_key")
+            if not os.path.exists(path):
+                keygen(path, t)
+            self.host_keys.append(path)
+        self.config = os.path.join(workdir, "sshd_config")
+        lines = [
+            f"Port {self.port}",
+            "ListenAddress 127.0.0.1",
+            *[f"HostKey {k}" for k in self.host_keys],
+            f"PidFile {workdir}/sshd.pid",
+            f"AuthorizedKeysFile {self.authorized_keys}",
+            "StrictModes no",
+            "UsePAM no",
+            "PasswordAuthentication yes",
+            "KbdInteractiveAuthentication no",
+            "PermitRootLogin yes",
+            "LogLevel DEBUG1",
+            "Subsystem sftp /usr/lib/openssh/sftp-server",
+            "AcceptEnv LANG LC_* TESTENV_*",
+        ]
+        # Options given by the test come first: for sshd the first value wins too.
+        with open(self.config, "w") as f:
+            f.write(extra_config.strip() + "\n" + "\n".join(lines) + "\n")
+        self.proc = None
+
+    def start(self):
+        os.makedirs("/run/sshd", exist_ok=True) if os.geteuid() == 0 else None
+        self.proc = subprocess.Popen(
+            [STOCK_SSHD, "-D", "-f", self.config, "-E", self.log],
+            stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"stock sshd exited: {self.read_log()}")
+            if "Server listening on" in self.read_log():
+                return self
+            time.sleep(0.02)
+        raise RuntimeError(f"stock sshd not ready: {self.read_log()}")
+
+    def authorize(self, pubkey_path):
+        with open(pubkey_path) as src, open(self.authorized_keys, "a") as dst:
+            dst.write(src.read())
+
+    def read_log(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    def host_pubkey_line(self, key_type="ed25519"):
+        with open(os.path.join(self.dir, f"ssh_host_{key_type}_key.pub")) as f:
+            return f.read().strip()
+
+
+class SshTestCase(unittest.TestCase):
+    """Starts one stock sshd per class, with a client key authorized for the test user."""
+
+    sshd_extra_config = ""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="sshc-test-")
+        os.chmod(cls.tmp, 0o755)
+        cls.user = ensure_test_user()
+        cls.sshd = StockSshd(cls.tmp, cls.sshd_extra_config).start()
+        cls.client_key = keygen(os.path.join(cls.tmp, "id_ed25519"))
+        cls.sshd.authorize(cls.client_key + ".pub")
+        cls.known_hosts = os.path.join(cls.tmp, "known_hosts")
+        with open(cls.known_hosts, "w") as f:
+            for t in ("ed25519", "ecdsa", "rsa"):
+                f.write(f"[127.0.0.1]:{cls.sshd.port} {cls.sshd.host_pubkey_line(t)}\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sshd.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def ssh_args(self, *extra, binary=None):
+        return [binary or our_ssh(), "-F", "/dev/null",
+                "-p", str(self.sshd.port), "-l", self.user,
+                "-i", self.client_key,
+                "-o", f"UserKnownHostsFile={self.known_hosts}",
+                "-o", "GlobalKnownHostsFile=/dev/null",
+                "-o", "BatchMode=yes",
+                *extra, "127.0.0.1"]
+
+    def run_ssh(self, *extra, input=None, timeout=60, binary=None, **kw):
+        return subprocess.run(self.ssh_args(*extra, binary=binary), input=input,
+                              capture_output=True, timeout=timeout, **kw)
