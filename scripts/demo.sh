@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The README's main-job command: installs what is missing, builds, starts a throwaway
+# sshd on loopback with freshly generated keys, and opens a session to it with our ssh.
+#
+# Today the server is Debian's stock OpenSSH sshd (our own sshd is the next milestone),
+# so the session is plain SSH; the resumable-session demonstration will replace this once
+# both ends are ours.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh >/dev/null
+
+work=$(mktemp -d /tmp/sshc-demo.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  [ -f "$work/sshd.pid" ] && kill "$(cat "$work/sshd.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+user=$(id -un)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+ssh-keygen -q -t ed25519 -N '' -f "$work/host_ed25519" -C demo-host
+ssh-keygen -q -t ed25519 -N '' -f "$work/id_ed25519" -C demo-user
+cp "$work/id_ed25519.pub" "$work/authorized_keys"
+[ "$(id -u)" -eq 0 ] && mkdir -p /run/sshd
+cat >"$work/sshd_config" <<CFG
+Port $port
+ListenAddress 127.0.0.1
+HostKey $work/host_ed25519
+PidFile $work/sshd.pid
+AuthorizedKeysFile $work/authorized_keys
+StrictModes no
+UsePAM no
+PermitRootLogin prohibit-password
+CFG
+/usr/sbin/sshd -f "$work/sshd_config" -E "$work/sshd.log"
+for _ in $(seq 100); do grep -q "Server listening" "$work/sshd.log" 2>/dev/null && break; sleep 0.05; done
+echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$work/host_ed25519.pub")" >"$work/known_hosts"
+
+ssh=(build/ssh/ssh -F /dev/null -p "$port" -i "$work/id_ed25519"
+     -o UserKnownHostsFile="$work/known_hosts" -o BatchMode=yes -o Resume=yes "$user@127.0.0.1")
+echo "== our ssh -> throwaway sshd on 127.0.0.1:$port"
+"${ssh[@]}" -v 'echo "hello from $(hostname) as $(id -un)"; uname -sr' 2>&1 |
+  grep -E '^(hello|Linux|debug1: (kex: algorithm|kex: host key|kex: server->client|Authentication succeeded|Resum))' || true
+echo "== exit status carried back:"
+set +e
+"${ssh[@]}" 'exit 42'
+echo "remote exit status: $?"
