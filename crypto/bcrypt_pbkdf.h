@@ -7,7 +7,8 @@
 
 namespace ssh::crypto {
 
-// Fails on rounds == 0, empty salt, or an output longer than 1024 bytes.
+// Fails on rounds == 0, an empty passphrase, an empty (or over 1 MiB) salt, or an output
+// that is empty or longer than 1024 bytes.
 Result<SecretBytes> bcrypt_pbkdf(ByteView password, ByteView salt, uint32_t rounds, size_t out_len);
 
 }  // namespace ssh::crypto

@@ -22,8 +22,9 @@ DhGroupParams modp_group18();
 
 class DhKey {
  public:
-  // Validates p (odd, at least 2048 bits unless allow_small for tests, at most 8192 bits)
-  // and g (1 < g < p-1); picks a private exponent of 2*security_bits bits.
+  // Validates p (odd, 2048..8192 bits)
+  // and g (1 < g < p-1); picks a private exponent of 2*security_bits bits
+  // (security_bits >= 112).
   static Result<DhKey> generate(const DhGroupParams& group, int security_bits);
   DhKey(DhKey&&) noexcept;
   DhKey& operator=(DhKey&&) noexcept;

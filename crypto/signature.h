@@ -4,6 +4,7 @@
 // keys/ turns SSH blobs into these calls.
 #pragma once
 
+#include <array>
 #include <memory>
 
 #include "base/bytes.h"
