@@ -1,0 +1,46 @@
+// zlib and zlib@openssh.com payload compression (RFC 4253 §6.2, OpenSSH PROTOCOL §1.3):
+// one zlib stream per direction for the life of the connection (not reset on rekey),
+// each packet flushed with Z_PARTIAL_FLUSH.
+#pragma once
+
+#include <memory>
+
+#include "base/bytes.h"
+#include "base/result.h"
+
+namespace ssh::transport {
+
+// Largest payload a single packet may inflate to: a packet is at most 256 KiB.
+constexpr size_t kMaxInflatedPayload = 256 * 1024;
+
+class Compressor {
+ public:
+  static Result<Compressor> create(int level = 6);
+  Compressor(Compressor&&) noexcept;
+  Compressor& operator=(Compressor&&) noexcept;
+  ~Compressor();
+  // Appends the compressed form of in to out.
+  Status compress(ByteView in, Bytes& out);
+
+ private:
+  struct Impl;
+  explicit Compressor(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class Decompressor {
+ public:
+  static Result<Decompressor> create();
+  Decompressor(Decompressor&&) noexcept;
+  Decompressor& operator=(Decompressor&&) noexcept;
+  ~Decompressor();
+  // Replaces out with the inflated form of in; fails past max_out bytes.
+  Status decompress(ByteView in, Bytes& out, size_t max_out = kMaxInflatedPayload);
+
+ private:
+  struct Impl;
+  explicit Decompressor(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ssh::transport
