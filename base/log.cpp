@@ -17,7 +17,6 @@ void configure(const Options& options) {
   if (g_options.to_syslog) openlog(g_options.ident.c_str(), LOG_PID, LOG_AUTH);
 }
 
-void set_crlf(bool on) { g_options.crlf = on; }
 void set_level(Level level) { g_options.level = level; }
 Level level() { return g_options.level; }
 bool enabled(Level l) { return l != Level::quiet && l <= g_options.level; }
@@ -67,7 +66,7 @@ void vmessage(Level l, const char* fmt, va_list ap) {
   // Control characters from the peer are made visible, never passed to the terminal.
   for (char* p = body; *p; ++p) {
     unsigned char c = static_cast<unsigned char>(*p);
-    if (c < 0x20 && c != '\t') *p = '?';
+    if (c < 0x20 && c != '\t' && c != '\n') *p = '?';
   }
   if (g_options.to_syslog) {
     syslog(syslog_priority(l), "%s", body);
@@ -81,7 +80,8 @@ void vmessage(Level l, const char* fmt, va_list ap) {
     default: break;
   }
   char line[2200];
-  int n = snprintf(line, sizeof line, "%s%s%s", prefix, body, g_options.crlf ? "\r\n" : "\n");
+  // OpenSSH ends every stderr/-E line with CR LF, whatever the terminal mode.
+  int n = snprintf(line, sizeof line, "%s%s\r\n", prefix, body);
   if (n > 0) {
     size_t len = std::min(size_t(n), sizeof line - 1);
     ssize_t ignored = ::write(g_options.log_fd, line, len);

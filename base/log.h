@@ -15,11 +15,9 @@ struct Options {
   bool to_syslog = false;
   std::string ident = "ssh";
   int log_fd = 2;        // stderr unless -E names a file
-  bool crlf = false;     // set while the terminal is in raw mode
 };
 
 void configure(const Options& options);
-void set_crlf(bool on);
 void set_level(Level level);
 Level level();
 bool enabled(Level level);

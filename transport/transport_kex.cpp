@@ -12,6 +12,27 @@
 namespace ssh::transport {
 
 namespace {
+// The proposal dump of OpenSSH's -vv output.
+void log_proposal(const char* who, const KexInit& k) {
+  if (!log::enabled(log::Level::debug2)) return;
+  LOG_DEBUG2("%s KEXINIT proposal", who);
+  LOG_DEBUG2("KEX algorithms: %s", join_names(k.kex).c_str());
+  LOG_DEBUG2("host key algorithms: %s", join_names(k.host_key).c_str());
+  LOG_DEBUG2("ciphers ctos: %s", join_names(k.cipher_c2s).c_str());
+  LOG_DEBUG2("ciphers stoc: %s", join_names(k.cipher_s2c).c_str());
+  LOG_DEBUG2("MACs ctos: %s", join_names(k.mac_c2s).c_str());
+  LOG_DEBUG2("MACs stoc: %s", join_names(k.mac_s2c).c_str());
+  LOG_DEBUG2("compression ctos: %s", join_names(k.compression_c2s).c_str());
+  LOG_DEBUG2("compression stoc: %s", join_names(k.compression_s2c).c_str());
+  LOG_DEBUG2("languages ctos: %s", join_names(k.language_c2s).c_str());
+  LOG_DEBUG2("languages stoc: %s", join_names(k.language_s2c).c_str());
+  LOG_DEBUG2("first_kex_follows %d ", k.first_kex_packet_follows ? 1 : 0);
+  LOG_DEBUG2("reserved %u ", k.reserved);
+}
+}  // namespace
+
+
+namespace {
 
 void log_direction(const char* dir, const DirectionAlgorithms& d) {
   LOG_DEBUG1("kex: %s cipher: %s MAC: %s compression: %s", dir, d.cipher.c_str(), d.mac.c_str(),
@@ -70,6 +91,7 @@ Status TransportSession::begin_kex() {
   k.mac_c2s = k.mac_s2c = config_.macs;
   k.compression_c2s = k.compression_s2c = config_.compression;
   kex_->our_kexinit = k.encode();
+  log_proposal(config_.role == Role::client ? "local client" : "local server", k);
   SSH_TRY(codec_.write_packet(kex_->our_kexinit, out_));
   LOG_DEBUG1("SSH2_MSG_KEXINIT sent");
   return {};
@@ -83,6 +105,7 @@ Status TransportSession::handle_kexinit(ByteView payload) {
   round.peer_kexinit.assign(payload.begin(), payload.end());
   round.peer_kexinit_received = true;
   KexInit peer = SSH_TRY(KexInit::decode(payload));
+  log_proposal(config_.role == Role::client ? "peer server" : "peer client", peer);
   if (!initial_done_) {
     bool client = config_.role == Role::client;
     strict_ = peer.has_kex_name(client ? marker::kStrictServer : marker::kStrictClient);

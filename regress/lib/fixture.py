@@ -92,7 +92,9 @@ class StockSshd:
         self.proc = None
 
     def start(self):
-        os.makedirs("/run/sshd", exist_ok=True) if os.geteuid() == 0 else None
+        if os.geteuid() == 0:
+            os.makedirs("/run/sshd", exist_ok=True)
+        open(self.log, "w").close()  # readiness is read from this run's log only
         self.proc = subprocess.Popen(
             [STOCK_SSHD, "-D", "-f", self.config, "-E", self.log],
             stdin=subprocess.DEVNULL)
@@ -149,15 +151,22 @@ class SshTestCase(unittest.TestCase):
         cls.sshd.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def ssh_args(self, *extra, binary=None):
-        return [binary or our_ssh(), "-F", "/dev/null",
+    def ssh_args(self, options=(), command=(), binary=None):
+        """Arguments for `ssh [options] 127.0.0.1 [command]` against this class's sshd."""
+        # The test's options come first: the first value obtained wins.
+        return [binary or our_ssh(), *options, "-F", "/dev/null",
                 "-p", str(self.sshd.port), "-l", self.user,
                 "-i", self.client_key,
                 "-o", f"UserKnownHostsFile={self.known_hosts}",
                 "-o", "GlobalKnownHostsFile=/dev/null",
                 "-o", "BatchMode=yes",
-                *extra, "127.0.0.1"]
+                "127.0.0.1", *command]
 
-    def run_ssh(self, *extra, input=None, timeout=60, binary=None, **kw):
-        return subprocess.run(self.ssh_args(*extra, binary=binary), input=input,
+    def run_ssh(self, options=(), command=(), input=None, timeout=60, binary=None, **kw):
+        return subprocess.run(self.ssh_args(options, command, binary), input=input,
                               capture_output=True, timeout=timeout, **kw)
+
+    def run_both(self, options=(), command=(), **kw):
+        """Runs our ssh and stock ssh with the same arguments; returns (ours, stock)."""
+        return (self.run_ssh(options, command, **kw),
+                self.run_ssh(options, command, binary=STOCK_SSH, **kw))

@@ -1,0 +1,369 @@
+#include "ssh/client_session.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "auth/messages.h"
+#include "base/log.h"
+#include "connection/messages.h"
+#include "connection/session_requests.h"
+
+namespace ssh::client {
+
+namespace {
+constexpr size_t kReadSize = 256 * 1024;
+constexpr uint8_t kMsgUnimplemented = 3;
+}  // namespace
+
+ClientSession::ClientSession(ClientSessionOptions options, Connection connection, auth::Prompter& prompter)
+    : options_(std::move(options)), connection_(std::move(connection)), prompter_(prompter) {}
+
+ClientSession::~ClientSession() {
+  mux_.reset();  // handlers call back into the loop while they go
+  if (loop_ && connection_.fd) loop_->unwatch(connection_.fd.get());
+}
+
+int ClientSession::run() {
+  auto loop = EventLoop::create();
+  if (!loop) {
+    LOG_ERROR("%s", loop.error().context.c_str());
+    return 255;
+  }
+  loop_ = std::move(*loop);
+  if (auto s = start(); !s) {
+    fail_with(s.error());
+  }
+  while (!finished_) {
+    if (auto s = loop_->run_once(Millis(-1)); !s) {
+      fail_with(s.error());
+      break;
+    }
+  }
+  tty_.restore();
+  return exit_status_;
+}
+
+Status ClientSession::start() {
+  read_buffer_.resize(kReadSize);
+  set_nonblocking(connection_.fd.get(), true);
+  host_key_check_ = std::make_unique<HostKeyCheck>(options_.host_key, prompter_);
+  options_.transport.verifier = host_key_check_.get();
+  transport_ = std::make_unique<transport::TransportSession>(options_.transport);
+  LOG_DEBUG1("Local version string %s", transport_->our_version().c_str());
+  SSH_TRY(loop_->watch(connection_.fd.get(), EPOLLIN, [this](uint32_t ev) { on_socket(ev); }));
+  SSH_TRY(loop_->watch_signal(SIGWINCH, [this] { on_winch(); }));
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+    SSH_TRY(loop_->watch_signal(sig, [this, sig] {
+      LOG_DEBUG1("Killed by signal %d.", sig);
+      finish(255);
+    }));
+  }
+  SSH_TRY(flush_socket());
+  arm_transport_timer();
+  return {};
+}
+
+void ClientSession::on_socket(uint32_t events) {
+  Status s;
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) s = read_socket();
+  if (s && (events & EPOLLOUT)) s = flush_socket();
+  if (!s) fail_with(s.error());
+}
+
+Status ClientSession::read_socket() {
+  for (int rounds = 0; rounds < 4 && !finished_; ++rounds) {
+    ssize_t n = ::read(connection_.fd.get(), read_buffer_.data(), read_buffer_.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n < 0) {
+      return fail(ErrorCode::io, "Read from remote host " + options_.peer_label + ": " + strerror(errno),
+                  DisconnectReason::connection_lost);
+    }
+    if (n == 0) {
+      return fail(ErrorCode::closed, "Connection closed by " + options_.peer_label, DisconnectReason::connection_lost);
+    }
+    SSH_TRY(transport_->feed(ByteView(read_buffer_.data(), size_t(n))));
+    SSH_TRY(process_messages());
+    if (size_t(n) < read_buffer_.size()) break;
+  }
+  return flush_socket();
+}
+
+Status ClientSession::process_messages() {
+  while (!finished_) {
+    auto next = SSH_TRY(transport_->next_message());
+    if (!next) break;
+    SSH_TRY(handle_message(*next));
+  }
+  if (phase_ == Phase::kex && transport_->initial_kex_done()) {
+    phase_ = Phase::service;
+    LOG_DEBUG1("SSH2_MSG_SERVICE_REQUEST sent");
+    SSH_TRY(transport_->send_service_request("ssh-userauth"));
+  }
+  arm_transport_timer();
+  return {};
+}
+
+Status ClientSession::handle_message(ByteView payload) {
+  uint8_t type = payload[0];
+  switch (phase_) {
+    case Phase::kex:
+      return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type) + " during key exchange");
+    case Phase::service: {
+      auto service = SSH_TRY(auth::decode_service_accept(payload));
+      if (service != "ssh-userauth") return fail(ErrorCode::protocol, "server accepted the wrong service");
+      LOG_DEBUG1("SSH2_MSG_SERVICE_ACCEPT received");
+      phase_ = Phase::auth;
+      auto ids = load_identities(options_.identities, prompter_);
+      auto auth_config = options_.auth;
+      if (host_key_check_->mitm_suspected()) {
+        auth_config.password = false;
+        auth_config.kbdint = false;
+      }
+      auth_ = std::make_unique<auth::ClientAuth>(auth_config, std::move(ids), prompter_,
+                                                 Bytes(transport_->session_id().begin(), transport_->session_id().end()));
+      if (const auto& algs = transport_->server_sig_algs()) {
+        auth_->set_server_sig_algs(*algs);
+      }
+      for (const auto& ext : transport_->ext_info()) {
+        if (ext.name == "publickey-hostbound@openssh.com" && as_text(ext.value) == "0") {
+          auth_->set_hostbound(Bytes(transport_->host_key_blob().begin(), transport_->host_key_blob().end()));
+        }
+      }
+      std::vector<Bytes> out;
+      auth_->start(out);
+      for (auto& m : out) SSH_TRY(transport_->send(m));
+      return {};
+    }
+    case Phase::auth:
+      return handle_auth(payload);
+    case Phase::connection:
+      if (connection::is_connection_message(type)) return mux_->handle(payload);
+      if (type >= 80 && type <= 127) {
+        Bytes unimplemented{kMsgUnimplemented, 0, 0, 0, 0};
+        return transport_->send(unimplemented);
+      }
+      return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type));
+  }
+  return {};
+}
+
+Status ClientSession::handle_auth(ByteView payload) {
+  if (payload[0] < 50 || payload[0] > 79) {
+    return fail(ErrorCode::protocol, "unexpected message " + std::to_string(payload[0]) + " during authentication");
+  }
+  std::vector<Bytes> out;
+  auto state = SSH_TRY(auth_->on_message(payload, out));
+  for (auto& m : out) {
+    SSH_TRY(transport_->send(m));
+    wipe(m.data(), m.size());  // may hold a password
+  }
+  if (state == auth::ClientAuth::State::failure) {
+    return fail(ErrorCode::auth,
+                options_.host_label + ": Permission denied (" + auth_->last_methods() + ").",
+                DisconnectReason::no_more_auth_methods_available);
+  }
+  if (state == auth::ClientAuth::State::success) {
+    LOG_VERBOSE("Authenticated to %s using \"%s\".", options_.peer_label.c_str(), auth_->used_method().c_str());
+    auth_.reset();
+    phase_ = Phase::connection;
+    return start_connection_layer();
+  }
+  return {};
+}
+
+Status ClientSession::start_connection_layer() {
+  mux_ = std::make_unique<connection::Mux>(*this, *this);
+  arm_alive_timer();
+  if (!options_.session) {
+    LOG_DEBUG1("Entering interactive session (no session channel, -N).");
+    return {};
+  }
+  LOG_DEBUG1("Entering interactive session.");
+  if (options_.raw_tty && tty_.enter(STDIN_FILENO)) LOG_DEBUG2("terminal in raw mode");
+  auto channel = std::make_unique<SessionChannel>(*loop_, *options_.session, *this);
+  session_ = channel.get();
+  connection::ChannelOptions channel_options;
+  channel_options.manual_consume = true;
+  SSH_TRY(mux_->open_channel(connection::kChannelSession, {}, std::move(channel), channel_options));
+  return {};
+}
+
+void ClientSession::send_payload(Bytes&& payload) {
+  if (auto s = transport_->send(payload); !s) {
+    fail_with(s.error());
+    return;
+  }
+  if (!want_write_) {
+    if (auto s = flush_socket(); !s) fail_with(s.error());
+  }
+}
+
+Status ClientSession::flush_socket() {
+  while (transport_->has_output()) {
+    ByteView out = transport_->pending_output();
+    ssize_t n = ::write(connection_.fd.get(), out.data(), out.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n < 0) {
+      return fail(ErrorCode::io, "write: " + std::string(strerror(errno)), DisconnectReason::connection_lost);
+    }
+    transport_->consume_output(size_t(n));
+  }
+  bool want = transport_->has_output();
+  if (want != want_write_) {
+    want_write_ = want;
+    SSH_TRY(loop_->set_events(connection_.fd.get(), EPOLLIN | (want ? uint32_t(EPOLLOUT) : 0u)));
+  }
+  if (closing_ && !want) finished_ = true;
+  return {};
+}
+
+void ClientSession::arm_transport_timer() {
+  auto deadline = transport_->next_deadline();
+  if (transport_timer_) loop_->cancel_timer(*transport_timer_);
+  transport_timer_.reset();
+  if (!deadline) return;
+  auto delay = std::chrono::ceil<Millis>(*deadline - Clock::now());
+  transport_timer_ = loop_->add_timer(std::max(delay, Millis(0)), [this] {
+    transport_timer_.reset();
+    Status s = transport_->on_timer(Clock::now());
+    if (s) s = flush_socket();
+    if (!s) fail_with(s.error());
+    arm_transport_timer();
+  });
+}
+
+void ClientSession::arm_alive_timer() {
+  if (options_.server_alive_interval <= 0) return;
+  loop_->add_timer(std::chrono::seconds(options_.server_alive_interval), [this] { on_alive_timer(); });
+}
+
+// ServerAliveInterval: a keepalive@openssh.com request after each quiet interval; after
+// ServerAliveCountMax unanswered ones the server is gone.
+void ClientSession::on_alive_timer() {
+  if (finished_ || closing_) return;
+  uint64_t seen = transport_->received().packets;
+  if (seen != alive_seen_packets_) {
+    alive_seen_packets_ = seen;
+    alive_missed_ = 0;
+  } else if (++alive_missed_ > options_.server_alive_count_max) {
+    LOG_ERROR("Timeout, server %s not responding.", options_.peer_label.substr(0, options_.peer_label.find(' ')).c_str());
+    finish(255);
+    return;
+  }
+  if (alive_missed_ > 0) {
+    (void)mux_->send_global_request(connection::kReqKeepalive, {}, [](bool, ByteView) {});
+  }
+  arm_alive_timer();
+}
+
+void ClientSession::on_winch() {
+  if (!session_ || !options_.session || !options_.session->pty) return;
+  winsize ws{};
+  if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) != 0) return;
+  session_->send_window_change({ws.ws_col, ws.ws_row, ws.ws_xpixel, ws.ws_ypixel});
+}
+
+void ClientSession::on_escape(EscapeAction action) {
+  auto say = [](const std::string& text) {
+    ssize_t ignored = ::write(STDERR_FILENO, text.data(), text.size());
+    (void)ignored;
+  };
+  switch (action) {
+    case EscapeAction::disconnect:
+      say(std::string(1, char(options_.session->escape_char)) + ".\r\n");
+      finish(255);
+      break;
+    case EscapeAction::help:
+      say(EscapeFilter(options_.session->escape_char).help_text());
+      break;
+    case EscapeAction::send_break:
+      if (session_) session_->send_break();
+      break;
+    case EscapeAction::rekey:
+      LOG_VERBOSE("Requesting rekey...");
+      if (auto s = transport_->rekey(); !s) fail_with(s.error());
+      break;
+    case EscapeAction::more_verbose:
+    case EscapeAction::less_verbose: {
+      int level = int(log::level()) + (action == EscapeAction::more_verbose ? 1 : -1);
+      level = std::clamp(level, int(log::Level::info), int(log::Level::debug3));
+      log::set_level(log::Level(level));
+      say(std::string("LogLevel changed to ") + log::level_name(log::Level(level)) + "\r\n");
+      break;
+    }
+    case EscapeAction::list_forwards:
+      say("The following connections are open:\r\n  #0 client-session (t4 nr0 i0/0 o0/0 e[write]/4 fd 4/5/6 sock -1 cc -1)\r\n");
+      break;
+    case EscapeAction::suspend: {
+      say(std::string(1, char(options_.session->escape_char)) + "^Z [suspend ssh]\r\n");
+      tty_.restore();
+      kill(getpid(), SIGSTOP);
+      if (options_.raw_tty) tty_.enter(STDIN_FILENO);
+      on_winch();
+      break;
+    }
+  }
+  if (auto s = flush_socket(); !s) fail_with(s.error());
+}
+
+void ClientSession::on_session_failed(const std::string& message) {
+  LOG_ERROR("%s", message.c_str());
+  finish(255);
+}
+
+void ClientSession::on_session_closed(std::optional<int> exit_status, const std::string& exit_signal) {
+  session_ = nullptr;
+  if (!exit_signal.empty()) LOG_INFO("Remote command terminated by signal %s.", exit_signal.c_str());
+  LOG_DEBUG1("Exit status %d", exit_status.value_or(-1));
+  finish(exit_status.value_or(255));
+}
+
+void ClientSession::finish(int status) {
+  exit_status_ = status;
+  if (closing_ || finished_) return;
+  closing_ = true;
+  tty_.restore();
+  if (transport_ && !transport_->is_dead()) {
+    transport_->disconnect(DisconnectReason::by_application, "disconnected by user");
+    if (flush_socket()) return;  // finished_ once the DISCONNECT is out
+  }
+  finished_ = true;
+}
+
+std::string ClientSession::describe_error(const Error& e) const {
+  if (e.reason == DisconnectReason::host_key_not_verifiable || e.code == ErrorCode::auth ||
+      e.code == ErrorCode::closed || e.code == ErrorCode::io) {
+    return e.context;
+  }
+  if (phase_ == Phase::kex && e.context.rfind("no matching", 0) == 0) {
+    return "Unable to negotiate with " + options_.peer_label + ": " + e.context;
+  }
+  return "ssh_dispatch_run_fatal: Connection to " + options_.peer_label + ": " + e.context;
+}
+
+void ClientSession::fail_with(const Error& e) {
+  if (finished_) return;
+  tty_.restore();
+  if (const auto& d = transport_ ? transport_->peer_disconnect() : std::nullopt) {
+    LOG_INFO("Received disconnect from %s:%u: %s", options_.peer_label.c_str(), d->reason, d->description.c_str());
+    LOG_INFO("Disconnected from %s", options_.peer_label.c_str());
+  } else {
+    LOG_ERROR("%s", describe_error(e).c_str());
+  }
+  // The transport may have queued a DISCONNECT: one best-effort write.
+  if (transport_ && transport_->has_output()) {
+    ByteView out = transport_->pending_output();
+    ssize_t ignored = ::write(connection_.fd.get(), out.data(), out.size());
+    (void)ignored;
+  }
+  exit_status_ = 255;
+  finished_ = true;
+}
+
+}  // namespace ssh::client

@@ -1,0 +1,93 @@
+// One client connection from first byte to exit status: drives the transport, user
+// authentication and the connection layer over the event loop, with the session channel
+// bridging stdin/stdout/stderr. Owns the terminal's raw mode while it runs.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/client_auth.h"
+#include "base/event_loop.h"
+#include "connection/mux.h"
+#include "ssh/connect.h"
+#include "ssh/host_key_check.h"
+#include "ssh/identities.h"
+#include "ssh/session_channel.h"
+#include "ssh/tty_mode.h"
+#include "transport/transport_session.h"
+
+namespace ssh::client {
+
+struct ClientSessionOptions {
+  transport::TransportConfig transport;  // verifier is filled in by the session
+  auth::ClientAuthConfig auth;
+  IdentityOptions identities;
+  HostKeyPolicy host_key;
+  std::optional<SessionPlan> session;    // nullopt: no session (-N)
+  bool raw_tty = false;                  // a pty was requested and stdin is a terminal
+  int server_alive_interval = 0;         // seconds; 0 = off
+  int server_alive_count_max = 3;
+  std::string peer_label;                // "127.0.0.1 port 22", for messages
+  std::string host_label;                // "user@host" for "Permission denied"
+  std::string closed_label;              // host in "Connection to %s closed."
+};
+
+class ClientSession final : public connection::PayloadSink,
+                            public connection::MuxHandler,
+                            public SessionEvents {
+ public:
+  ClientSession(ClientSessionOptions options, Connection connection, auth::Prompter& prompter);
+  ~ClientSession() override;
+
+  // Runs until the session ends; returns ssh's exit status.
+  int run();
+
+  // connection::PayloadSink
+  void send_payload(Bytes&& payload) override;
+  // SessionEvents
+  void on_session_failed(const std::string& message) override;
+  void on_session_closed(std::optional<int> exit_status, const std::string& exit_signal) override;
+  void on_escape(EscapeAction action) override;
+
+ private:
+  enum class Phase { kex, service, auth, connection };
+
+  Status start();
+  void on_socket(uint32_t events);
+  Status read_socket();
+  Status process_messages();
+  Status handle_message(ByteView payload);
+  Status handle_auth(ByteView payload);
+  Status start_connection_layer();
+  Status flush_socket();
+  void arm_alive_timer();
+  void on_alive_timer();
+  void arm_transport_timer();
+  void on_winch();
+  void finish(int status);
+  void fail_with(const Error& e);
+  std::string describe_error(const Error& e) const;
+
+  ClientSessionOptions options_;
+  Connection connection_;
+  auth::Prompter& prompter_;
+  std::unique_ptr<EventLoop> loop_;
+  std::unique_ptr<HostKeyCheck> host_key_check_;
+  std::unique_ptr<transport::TransportSession> transport_;
+  std::unique_ptr<auth::ClientAuth> auth_;
+  std::unique_ptr<connection::Mux> mux_;
+  SessionChannel* session_ = nullptr;  // owned by the mux
+  RawTtyMode tty_;
+  Phase phase_ = Phase::kex;
+  Bytes read_buffer_;
+  bool want_write_ = false;
+  int exit_status_ = 255;
+  bool finished_ = false;
+  bool closing_ = false;       // flushing the last bytes before exit
+  int alive_missed_ = 0;
+  uint64_t alive_seen_packets_ = 0;
+  std::optional<EventLoop::TimerId> transport_timer_;
+};
+
+}  // namespace ssh::client
