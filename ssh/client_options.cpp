@@ -205,6 +205,7 @@ Result<ClientPlan> build_client_plan(const ClientConfig& cfg, const CommandLine&
   plan.pty = want_pty(cfg, !cl.command.empty() || !cfg.remote_command.empty());
   s.session = session_plan(cfg, cl, plan.pty);
   s.raw_tty = plan.pty && isatty(STDIN_FILENO);
+  s.connect_timeout = std::max(0, cfg.connect_timeout);
   s.server_alive_interval = cfg.server_alive_interval;
   s.server_alive_count_max = cfg.server_alive_count_max;
   s.host_label = s.auth.host_label;

@@ -64,6 +64,14 @@ Status ClientSession::start() {
   }
   SSH_TRY(flush_socket());
   arm_transport_timer();
+  if (options_.connect_timeout > 0) {
+    // ConnectTimeout covers the banner exchange too (ssh_config(5)).
+    loop_->add_timer(std::chrono::seconds(options_.connect_timeout), [this] {
+      if (finished_ || transport_->version_exchanged()) return;
+      LOG_ERROR("Connection timed out during banner exchange");
+      fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost, "Connection to " + options_.peer_label + " timed out"});
+    });
+  }
   return {};
 }
 

@@ -26,6 +26,7 @@ struct ClientSessionOptions {
   HostKeyPolicy host_key;
   std::optional<SessionPlan> session;    // nullopt: no session (-N)
   bool raw_tty = false;                  // a pty was requested and stdin is a terminal
+  int connect_timeout = 0;               // seconds; also bounds the banner exchange
   int server_alive_interval = 0;         // seconds; 0 = off
   int server_alive_count_max = 3;
   std::string peer_label;                // "127.0.0.1 port 22", for messages
