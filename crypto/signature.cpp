@@ -213,9 +213,9 @@ Result<EcdsaKeyPair> ecdsa_generate(Curve curve) {
 // ---- RSA PKCS#1 v1.5 (RFC 8017 §8.2, RFC 8332) ----
 
 Result<Bytes> rsa_sign(HashAlg hash, const RsaPrivateKey& key, ByteView message) {
-  if (hash != HashAlg::sha256 && hash != HashAlg::sha512) {
-    // ssh-rsa (SHA-1) signatures are only verified, never produced (RFC 8332 §3 and
-    // OpenSSH's default); SHA-384 has no SSH RSA algorithm name.
+  if (hash == HashAlg::sha384) {
+    // SHA-384 has no SSH RSA algorithm name. SHA-1 (ssh-rsa) stays possible: whether it
+    // may be used is the caller's policy (PubkeyAcceptedAlgorithms), as in OpenSSH.
     return fail(ErrorCode::protocol, "rsa signature hash not allowed");
   }
   Bn n = to_bn(key.n), e = to_bn(key.e);

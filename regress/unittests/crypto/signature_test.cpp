@@ -142,9 +142,13 @@ TEST_F(Rsa, SignVerifyBothHashes) {
   }
 }
 
-TEST_F(Rsa, Sha1IsVerifyOnly) {
+TEST_F(Rsa, Sha1SignsForLegacyPeersAndVerifies) {
   Bytes msg = to_bytes("legacy ssh-rsa");
-  EXPECT_FALSE(rsa_sign(HashAlg::sha1, *key_, msg).has_value());
+  auto own = rsa_sign(HashAlg::sha1, *key_, msg);
+  ASSERT_TRUE(own.has_value());
+  EXPECT_TRUE(rsa_verify(HashAlg::sha1, key_->n, key_->e, msg, *own));
+  EXPECT_FALSE(rsa_verify(HashAlg::sha256, key_->n, key_->e, msg, *own));
+  EXPECT_FALSE(rsa_sign(HashAlg::sha384, *key_, msg).has_value());
 
   // Produce a SHA-1 PKCS#1 signature with OpenSSL directly as the legacy signer.
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();

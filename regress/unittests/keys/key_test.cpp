@@ -108,10 +108,14 @@ TEST(Key, SignatureFromOtherKeyFails) {
   EXPECT_FALSE(verify_signature("", b->public_key(), *sig, to_bytes("m")));
 }
 
-TEST(Key, NoSha1Signing) {
-  // crypto/ only verifies SHA-1 RSA signatures (legacy peers); we never make them.
-  // Verification of real ssh-rsa signatures is tested against ssh-agent.
-  EXPECT_FALSE(cached_key(KeyType::rsa).sign(SigAlg::ssh_rsa, to_bytes("m")));
+TEST(Key, Sha1SigningOnlyVerifiesWhenAllowed) {
+  // ssh-rsa signatures are made only when PubkeyAcceptedAlgorithms asks for them; the
+  // verifier refuses them unless explicitly allowed, as OpenSSH does.
+  auto sig = cached_key(KeyType::rsa).sign(SigAlg::ssh_rsa, to_bytes("m"));
+  ASSERT_TRUE(sig);
+  const PublicKey& pub = cached_key(KeyType::rsa).public_key();
+  EXPECT_FALSE(verify_signature("ssh-rsa", pub, *sig, to_bytes("m")));
+  EXPECT_TRUE(verify_signature("ssh-rsa", pub, *sig, to_bytes("m"), {.allow_ssh_rsa = true}));
 }
 
 TEST(Key, ExpectedAlgorithmMustMatchBlob) {
