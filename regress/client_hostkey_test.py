@@ -84,6 +84,16 @@ class HostKeyTest(fixture.SshTestCase):
         self.assertEqual(stock.returncode, 255)
         self.assertEqual(ours.returncode, 255)
 
+    def test_known_key_type_preferred(self):
+        # Only the RSA key is known: like stock ssh we must ask for rsa-sha2-* first rather
+        # than meet an unknown ED25519 key under strict checking.
+        kh = self.known_hosts_file("kh_rsa_only", [self.entry("rsa")])
+        opts = ["-o", f"UserKnownHostsFile={kh}", "-o", "StrictHostKeyChecking=yes", "-v"]
+        ours, stock = self.run_both(options=opts, command=["true"])
+        self.assertEqual(stock.returncode, 0)
+        self.assertEqual(ours.returncode, 0, ours.stderr)
+        self.assertIn(b"kex: host key algorithm: rsa-sha2-512", ours.stderr)
+
     def test_host_key_alias(self):
         kh = self.known_hosts_file("kh_alias", [f"myalias {self.sshd.host_pubkey_line('ed25519')}"])
         ours, stock = self.both(kh, "-o", "HostKeyAlias=myalias", "-o", "StrictHostKeyChecking=yes")

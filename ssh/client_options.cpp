@@ -201,6 +201,9 @@ Result<ClientPlan> build_client_plan(const ClientConfig& cfg, const CommandLine&
   h.hash_known_hosts = cfg.hash_known_hosts;
   h.batch_mode = cfg.batch_mode;
   h.visual = cfg.visual_host_key;
+  if (cfg.host_key_algorithms.empty()) {
+    s.transport.host_key_algorithms = order_by_known_keys(h, std::move(s.transport.host_key_algorithms));
+  }
 
   plan.pty = want_pty(cfg, !cl.command.empty() || !cfg.remote_command.empty());
   s.session = session_plan(cfg, cl, plan.pty);

@@ -1,5 +1,7 @@
 #include "ssh/host_key_check.h"
 
+#include <algorithm>
+
 #include "base/log.h"
 #include "keys/fingerprint.h"
 #include "keys/key.h"
@@ -22,6 +24,29 @@ std::vector<std::string> all_files(const HostKeyPolicy& p) {
 }
 
 }  // namespace
+
+std::vector<std::string> order_by_known_keys(const HostKeyPolicy& policy, std::vector<std::string> algorithms) {
+  std::string name = keys::known_hosts_name(policy.host, uint16_t(policy.port));
+  std::vector<std::string> known_types;
+  for (const auto& path : all_files(policy)) {
+    auto file = keys::KnownHostsFile::load(path);
+    if (!file) continue;
+    for (const auto& entry : file->entries()) {
+      if (entry.marker == keys::KnownHostsMarker::none && keys::known_hosts_entry_matches(entry, name)) {
+        known_types.emplace_back(entry.key.type_name());
+      }
+    }
+  }
+  if (known_types.empty()) return algorithms;
+  auto key_type_of = [](const std::string& alg) -> std::string {
+    auto sig = keys::sig_alg_from_name(alg);
+    return sig ? std::string(keys::key_type_name(keys::sig_alg_key_type(*sig))) : alg;
+  };
+  std::stable_partition(algorithms.begin(), algorithms.end(), [&](const std::string& alg) {
+    return std::find(known_types.begin(), known_types.end(), key_type_of(alg)) != known_types.end();
+  });
+  return algorithms;
+}
 
 Status HostKeyCheck::verify(std::string_view algorithm, ByteView host_key_blob, ByteView signature_blob,
                             ByteView exchange_hash) {
