@@ -68,6 +68,10 @@ void vmessage(Level l, const char* fmt, va_list ap) {
     unsigned char c = static_cast<unsigned char>(*p);
     if (c < 0x20 && c != '\t' && c != '\n') *p = '?';
   }
+  if (g_options.sink) {
+    g_options.sink(l, body);
+    return;
+  }
   if (g_options.to_syslog) {
     syslog(syslog_priority(l), "%s", body);
     return;

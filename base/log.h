@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdarg>
+#include <functional>
 #include <string>
 
 namespace ssh::log {
@@ -15,6 +16,9 @@ struct Options {
   bool to_syslog = false;
   std::string ident = "ssh";
   int log_fd = 2;        // stderr unless -E names a file
+  // Takes every line instead of stderr/syslog (sshd's chrooted pre-auth child hands its
+  // lines to the monitor).
+  std::function<void(Level, const char*)> sink;
 };
 
 void configure(const Options& options);

@@ -15,7 +15,6 @@
 namespace ssh::client {
 
 namespace {
-constexpr size_t kReadSize = 256 * 1024;
 constexpr uint8_t kMsgUnimplemented = 3;
 }  // namespace
 
@@ -24,7 +23,7 @@ ClientSession::ClientSession(ClientSessionOptions options, Connection connection
 
 ClientSession::~ClientSession() {
   mux_.reset();  // handlers call back into the loop while they go
-  if (loop_ && connection_.fd) loop_->unwatch(connection_.fd.get());
+  link_.reset();
 }
 
 int ClientSession::run() {
@@ -48,13 +47,17 @@ int ClientSession::run() {
 }
 
 Status ClientSession::start() {
-  read_buffer_.resize(kReadSize);
-  set_nonblocking(connection_.fd.get(), true);
   host_key_check_ = std::make_unique<HostKeyCheck>(options_.host_key, prompter_);
   options_.transport.verifier = host_key_check_.get();
-  transport_ = std::make_unique<transport::TransportSession>(options_.transport);
-  LOG_DEBUG1("Local version string %s", transport_->our_version().c_str());
-  SSH_TRY(loop_->watch(connection_.fd.get(), EPOLLIN, [this](uint32_t ev) { on_socket(ev); }));
+  auto session = std::make_unique<transport::TransportSession>(options_.transport);
+  LOG_DEBUG1("Local version string %s", session->our_version().c_str());
+  int fd = connection_.fd.get();
+  link_ = std::make_unique<transport::TransportLink>(
+      *loop_, fd, fd, std::move(session), [this](ByteView payload) { return handle_message(payload); },
+      [this](const Error& e) { fail_with(e); });
+  link_->on_drained([this] {
+    if (closing_) finished_ = true;
+  });
   SSH_TRY(loop_->watch_signal(SIGWINCH, [this] { on_winch(); }));
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
     SSH_TRY(loop_->watch_signal(sig, [this, sig] {
@@ -62,12 +65,13 @@ Status ClientSession::start() {
       finish(255);
     }));
   }
-  SSH_TRY(flush_socket());
-  arm_transport_timer();
+  // Held by the transport until our NEWKEYS, so it leaves in the same flight.
+  SSH_TRY(transport().send_service_request("ssh-userauth"));
+  SSH_TRY(link_->start());
   if (options_.connect_timeout > 0) {
     // ConnectTimeout covers the banner exchange too (ssh_config(5)).
     loop_->add_timer(std::chrono::seconds(options_.connect_timeout), [this] {
-      if (finished_ || transport_->version_exchanged()) return;
+      if (finished_ || transport().version_exchanged()) return;
       LOG_ERROR("Connection timed out during banner exchange");
       fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost, "Connection to " + options_.peer_label + " timed out"});
     });
@@ -75,52 +79,9 @@ Status ClientSession::start() {
   return {};
 }
 
-void ClientSession::on_socket(uint32_t events) {
-  Status s;
-  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) s = read_socket();
-  if (s && (events & EPOLLOUT)) s = flush_socket();
-  if (!s) fail_with(s.error());
-}
-
-Status ClientSession::read_socket() {
-  for (int rounds = 0; rounds < 4 && !finished_; ++rounds) {
-    ssize_t n = ::read(connection_.fd.get(), read_buffer_.data(), read_buffer_.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) break;
-    if (n < 0) {
-      return fail(ErrorCode::io, "Read from remote host " + options_.peer_label + ": " + strerror(errno),
-                  DisconnectReason::connection_lost);
-    }
-    if (n == 0) {
-      return fail(ErrorCode::closed, "Connection closed by " + options_.peer_label, DisconnectReason::connection_lost);
-    }
-    SSH_TRY(transport_->feed(ByteView(read_buffer_.data(), size_t(n))));
-    SSH_TRY(process_messages());
-    if (size_t(n) < read_buffer_.size()) break;
-  }
-  return flush_socket();
-}
-
-Status ClientSession::process_messages() {
-  while (!finished_) {
-    auto next = SSH_TRY(transport_->next_message());
-    if (!next) break;
-    SSH_TRY(handle_message(*next));
-  }
-  if (phase_ == Phase::kex && transport_->initial_kex_done()) {
-    phase_ = Phase::service;
-    LOG_DEBUG1("SSH2_MSG_SERVICE_REQUEST sent");
-    SSH_TRY(transport_->send_service_request("ssh-userauth"));
-  }
-  arm_transport_timer();
-  return {};
-}
-
 Status ClientSession::handle_message(ByteView payload) {
   uint8_t type = payload[0];
   switch (phase_) {
-    case Phase::kex:
-      return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type) + " during key exchange");
     case Phase::service: {
       auto service = SSH_TRY(auth::decode_service_accept(payload));
       if (service != "ssh-userauth") return fail(ErrorCode::protocol, "server accepted the wrong service");
@@ -133,18 +94,18 @@ Status ClientSession::handle_message(ByteView payload) {
         auth_config.kbdint = false;
       }
       auth_ = std::make_unique<auth::ClientAuth>(auth_config, std::move(ids), prompter_,
-                                                 Bytes(transport_->session_id().begin(), transport_->session_id().end()));
-      if (const auto& algs = transport_->server_sig_algs()) {
+                                                 Bytes(transport().session_id().begin(), transport().session_id().end()));
+      if (const auto& algs = transport().server_sig_algs()) {
         auth_->set_server_sig_algs(*algs);
       }
-      for (const auto& ext : transport_->ext_info()) {
+      for (const auto& ext : transport().ext_info()) {
         if (ext.name == "publickey-hostbound@openssh.com" && as_text(ext.value) == "0") {
-          auth_->set_hostbound(Bytes(transport_->host_key_blob().begin(), transport_->host_key_blob().end()));
+          auth_->set_hostbound(Bytes(transport().host_key_blob().begin(), transport().host_key_blob().end()));
         }
       }
       std::vector<Bytes> out;
       auth_->start(out);
-      for (auto& m : out) SSH_TRY(transport_->send(m));
+      for (auto& m : out) SSH_TRY(transport().send(m));
       return {};
     }
     case Phase::auth:
@@ -153,7 +114,7 @@ Status ClientSession::handle_message(ByteView payload) {
       if (connection::is_connection_message(type)) return mux_->handle(payload);
       if (type >= 80 && type <= 127) {
         Bytes unimplemented{kMsgUnimplemented, 0, 0, 0, 0};
-        return transport_->send(unimplemented);
+        return transport().send(unimplemented);
       }
       return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type));
   }
@@ -167,7 +128,7 @@ Status ClientSession::handle_auth(ByteView payload) {
   std::vector<Bytes> out;
   auto state = SSH_TRY(auth_->on_message(payload, out));
   for (auto& m : out) {
-    SSH_TRY(transport_->send(m));
+    SSH_TRY(transport().send(m));
     wipe(m.data(), m.size());  // may hold a password
   }
   if (state == auth::ClientAuth::State::failure) {
@@ -202,48 +163,7 @@ Status ClientSession::start_connection_layer() {
 }
 
 void ClientSession::send_payload(Bytes&& payload) {
-  if (auto s = transport_->send(payload); !s) {
-    fail_with(s.error());
-    return;
-  }
-  if (!want_write_) {
-    if (auto s = flush_socket(); !s) fail_with(s.error());
-  }
-}
-
-Status ClientSession::flush_socket() {
-  while (transport_->has_output()) {
-    ByteView out = transport_->pending_output();
-    ssize_t n = ::write(connection_.fd.get(), out.data(), out.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) break;
-    if (n < 0) {
-      return fail(ErrorCode::io, "write: " + std::string(strerror(errno)), DisconnectReason::connection_lost);
-    }
-    transport_->consume_output(size_t(n));
-  }
-  bool want = transport_->has_output();
-  if (want != want_write_) {
-    want_write_ = want;
-    SSH_TRY(loop_->set_events(connection_.fd.get(), EPOLLIN | (want ? uint32_t(EPOLLOUT) : 0u)));
-  }
-  if (closing_ && !want) finished_ = true;
-  return {};
-}
-
-void ClientSession::arm_transport_timer() {
-  auto deadline = transport_->next_deadline();
-  if (transport_timer_) loop_->cancel_timer(*transport_timer_);
-  transport_timer_.reset();
-  if (!deadline) return;
-  auto delay = std::chrono::ceil<Millis>(*deadline - Clock::now());
-  transport_timer_ = loop_->add_timer(std::max(delay, Millis(0)), [this] {
-    transport_timer_.reset();
-    Status s = transport_->on_timer(Clock::now());
-    if (s) s = flush_socket();
-    if (!s) fail_with(s.error());
-    arm_transport_timer();
-  });
+  if (auto s = link_->send(payload); !s) fail_with(s.error());
 }
 
 void ClientSession::arm_alive_timer() {
@@ -255,7 +175,7 @@ void ClientSession::arm_alive_timer() {
 // ServerAliveCountMax unanswered ones the server is gone.
 void ClientSession::on_alive_timer() {
   if (finished_ || closing_) return;
-  uint64_t seen = transport_->received().packets;
+  uint64_t seen = transport().received().packets;
   if (seen != alive_seen_packets_) {
     alive_seen_packets_ = seen;
     alive_missed_ = 0;
@@ -295,7 +215,7 @@ void ClientSession::on_escape(EscapeAction action) {
       break;
     case EscapeAction::rekey:
       LOG_VERBOSE("Requesting rekey...");
-      if (auto s = transport_->rekey(); !s) fail_with(s.error());
+      if (auto s = transport().rekey(); !s) fail_with(s.error());
       break;
     case EscapeAction::more_verbose:
     case EscapeAction::less_verbose: {
@@ -317,7 +237,7 @@ void ClientSession::on_escape(EscapeAction action) {
       break;
     }
   }
-  if (auto s = flush_socket(); !s) fail_with(s.error());
+  if (auto s = link_->flush(); !s) fail_with(s.error());
 }
 
 void ClientSession::on_session_failed(const std::string& message) {
@@ -337,9 +257,9 @@ void ClientSession::finish(int status) {
   if (closing_ || finished_) return;
   closing_ = true;
   tty_.restore();
-  if (transport_ && !transport_->is_dead()) {
-    transport_->disconnect(DisconnectReason::by_application, "disconnected by user");
-    if (flush_socket()) return;  // finished_ once the DISCONNECT is out
+  if (link_ && !transport().is_dead()) {
+    transport().disconnect(DisconnectReason::by_application, "disconnected by user");
+    if (link_->flush() && link_->output_pending()) return;  // finished_ once the DISCONNECT is out
   }
   finished_ = true;
 }
@@ -349,7 +269,7 @@ std::string ClientSession::describe_error(const Error& e) const {
       e.code == ErrorCode::closed || e.code == ErrorCode::io) {
     return e.context;
   }
-  if (phase_ == Phase::kex && e.context.rfind("no matching", 0) == 0) {
+  if (link_ && !transport().initial_kex_done() && e.context.rfind("no matching", 0) == 0) {
     return "Unable to negotiate with " + options_.peer_label + ": " + e.context;
   }
   return "ssh_dispatch_run_fatal: Connection to " + options_.peer_label + ": " + e.context;
@@ -358,18 +278,13 @@ std::string ClientSession::describe_error(const Error& e) const {
 void ClientSession::fail_with(const Error& e) {
   if (finished_) return;
   tty_.restore();
-  if (const auto& d = transport_ ? transport_->peer_disconnect() : std::nullopt) {
+  if (const auto& d = link_ ? transport().peer_disconnect() : std::nullopt) {
     LOG_INFO("Received disconnect from %s:%u: %s", options_.peer_label.c_str(), d->reason, d->description.c_str());
     LOG_INFO("Disconnected from %s", options_.peer_label.c_str());
   } else {
     LOG_ERROR("%s", describe_error(e).c_str());
   }
-  // The transport may have queued a DISCONNECT: one best-effort write.
-  if (transport_ && transport_->has_output()) {
-    ByteView out = transport_->pending_output();
-    ssize_t ignored = ::write(connection_.fd.get(), out.data(), out.size());
-    (void)ignored;
-  }
+  if (link_) link_->stop();
   exit_status_ = 255;
   finished_ = true;
 }

@@ -15,7 +15,7 @@
 #include "ssh/identities.h"
 #include "ssh/session_channel.h"
 #include "ssh/tty_mode.h"
-#include "transport/transport_session.h"
+#include "transport/transport_link.h"
 
 namespace ssh::client {
 
@@ -52,20 +52,17 @@ class ClientSession final : public connection::PayloadSink,
   void on_escape(EscapeAction action) override;
 
  private:
-  enum class Phase { kex, service, auth, connection };
+  enum class Phase { service, auth, connection };
 
   Status start();
-  void on_socket(uint32_t events);
-  Status read_socket();
-  Status process_messages();
   Status handle_message(ByteView payload);
   Status handle_auth(ByteView payload);
   Status start_connection_layer();
-  Status flush_socket();
   void arm_alive_timer();
   void on_alive_timer();
-  void arm_transport_timer();
   void on_winch();
+  transport::TransportSession& transport() { return link_->session(); }
+  const transport::TransportSession& transport() const { return link_->session(); }
   void finish(int status);
   void fail_with(const Error& e);
   std::string describe_error(const Error& e) const;
@@ -75,20 +72,17 @@ class ClientSession final : public connection::PayloadSink,
   auth::Prompter& prompter_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<HostKeyCheck> host_key_check_;
-  std::unique_ptr<transport::TransportSession> transport_;
+  std::unique_ptr<transport::TransportLink> link_;
   std::unique_ptr<auth::ClientAuth> auth_;
   std::unique_ptr<connection::Mux> mux_;
   SessionChannel* session_ = nullptr;  // owned by the mux
   RawTtyMode tty_;
-  Phase phase_ = Phase::kex;
-  Bytes read_buffer_;
-  bool want_write_ = false;
+  Phase phase_ = Phase::service;
   int exit_status_ = 255;
   bool finished_ = false;
   bool closing_ = false;       // flushing the last bytes before exit
   int alive_missed_ = 0;
   uint64_t alive_seen_packets_ = 0;
-  std::optional<EventLoop::TimerId> transport_timer_;
 };
 
 }  // namespace ssh::client
