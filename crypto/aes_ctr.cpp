@@ -2,9 +2,11 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
+#include "base/secret.h"
 #include "crypto/evp_util.h"
 #include "crypto/ossl_ptr.h"
 
@@ -12,6 +14,7 @@ namespace ssh::crypto {
 
 struct AesCtr::Impl {
   EvpCipherCtxPtr ctx;
+  uint64_t position = 0;
 };
 
 AesCtr::AesCtr(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -46,7 +49,28 @@ void AesCtr::apply(const uint8_t* in, uint8_t* out, size_t n) {
     in += chunk;
     out += chunk;
     n -= size_t(chunk);
+    impl_->position += uint64_t(chunk);
   }
+}
+
+uint64_t AesCtr::position() const { return impl_->position; }
+
+Result<AesCtr> AesCtr::create_at(ByteView key, ByteView iv, uint64_t position) {
+  if (iv.size() != 16) return fail(ErrorCode::internal, "aes-ctr iv size");
+  // The counter is the whole 16-byte block as one big-endian number (RFC 4344 §4).
+  SecretArray<16> counter;
+  std::copy(iv.begin(), iv.end(), counter.data());
+  uint64_t carry = position / 16;
+  for (size_t i = 16; i-- > 0 && carry != 0;) {
+    uint64_t sum = uint64_t(counter.data()[i]) + (carry & 0xff);
+    counter.data()[i] = uint8_t(sum);
+    carry = (carry >> 8) + (sum >> 8);
+  }
+  AesCtr ctr = SSH_TRY(create(key, counter.view()));
+  SecretArray<16> skip;
+  ctr.apply(skip.data(), skip.data(), size_t(position % 16));
+  ctr.impl_->position = position;
+  return ctr;
 }
 
 }  // namespace ssh::crypto

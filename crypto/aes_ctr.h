@@ -16,8 +16,14 @@ class AesCtr {
   AesCtr(AesCtr&&) noexcept;
   AesCtr& operator=(AesCtr&&) noexcept;
   ~AesCtr();
+  // The stream create(key, iv) gives after `position` keystream bytes: the counter block
+  // is iv + position / 16 (128-bit big-endian addition, RFC 4344 §4), then position % 16
+  // bytes of that block are skipped. Rebuilds a stream from exported state.
+  static Result<AesCtr> create_at(ByteView key, ByteView iv, uint64_t position);
   // in and out may alias exactly.
   void apply(const uint8_t* in, uint8_t* out, size_t n);
+  // Keystream bytes used since the initial counter block (for state export).
+  uint64_t position() const;
 
  private:
   struct Impl;

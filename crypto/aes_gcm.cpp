@@ -27,6 +27,7 @@ void increment_invocation_counter(std::array<uint8_t, kIvSize>& iv) {
 struct AesGcm::Impl {
   EvpCipherCtxPtr ctx;
   std::array<uint8_t, kIvSize> iv{};  // nonces are public; no wiping needed
+  uint64_t invocations = 0;
 };
 
 AesGcm::AesGcm(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -65,6 +66,7 @@ Status AesGcm::seal(ByteView aad, uint8_t* data, size_t n, uint8_t* tag) {
     return detail::ossl_fail("aes-gcm seal");
   }
   increment_invocation_counter(impl_->iv);
+  ++impl_->invocations;
   return {};
 }
 
@@ -87,7 +89,19 @@ Status AesGcm::open(ByteView aad, uint8_t* data, size_t n, const uint8_t* tag) {
     return fail(ErrorCode::crypto, "aes-gcm tag mismatch", DisconnectReason::mac_error);
   }
   increment_invocation_counter(impl_->iv);
+  ++impl_->invocations;
   return {};
+}
+
+uint64_t AesGcm::invocations() const { return impl_->invocations; }
+
+Result<AesGcm> AesGcm::create_at(ByteView key, ByteView iv, uint64_t invocations) {
+  AesGcm gcm = SSH_TRY(create(key, iv));
+  // RFC 5647 §7.1: the counter wraps modulo 2^64.
+  uint8_t* counter = gcm.impl_->iv.data() + 4;
+  store_be64(counter, load_be64(counter) + invocations);
+  gcm.impl_->invocations = invocations;
+  return gcm;
 }
 
 }  // namespace ssh::crypto

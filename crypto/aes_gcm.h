@@ -15,6 +15,9 @@ class AesGcm {
   static constexpr size_t kTagSize = 16;
   // key: 16 or 32 bytes; iv: 12 bytes.
   static Result<AesGcm> create(ByteView key, ByteView iv);
+  // The context create(key, iv) gives after `invocations` packets: the invocation
+  // counter (the low 8 bytes of iv) advanced by that many. Rebuilds exported state.
+  static Result<AesGcm> create_at(ByteView key, ByteView iv, uint64_t invocations);
   AesGcm(AesGcm&&) noexcept;
   AesGcm& operator=(AesGcm&&) noexcept;
   ~AesGcm();
@@ -23,6 +26,8 @@ class AesGcm {
   // Verifies the tag and decrypts in place; on failure data is unspecified and the
   // counter does not advance.
   Status open(ByteView aad, uint8_t* data, size_t n, const uint8_t* tag);
+  // Successful seal/open calls since the initial iv (for state export).
+  uint64_t invocations() const;
 
  private:
   struct Impl;

@@ -1,6 +1,6 @@
 // zlib and zlib@openssh.com payload compression (RFC 4253 §6.2, OpenSSH PROTOCOL §1.3):
-// one zlib stream per direction for the life of the connection (not reset on rekey),
-// each packet flushed with Z_PARTIAL_FLUSH.
+// one zlib stream per direction, started afresh after each key exchange (RFC 4253 §6.2,
+// as OpenSSH does), each packet flushed with Z_PARTIAL_FLUSH.
 #pragma once
 
 #include <memory>
@@ -21,6 +21,9 @@ class Compressor {
   ~Compressor();
   // Appends the compressed form of in to out.
   Status compress(ByteView in, Bytes& out);
+  // True while nothing has gone through the stream: only then can it be handed to
+  // another process as "started" (a zlib stream's history cannot be exported).
+  bool pristine() const;
 
  private:
   struct Impl;
@@ -36,6 +39,8 @@ class Decompressor {
   ~Decompressor();
   // Replaces out with the inflated form of in; fails past max_out bytes.
   Status decompress(ByteView in, Bytes& out, size_t max_out = kMaxInflatedPayload);
+  // See Compressor::pristine().
+  bool pristine() const;
 
  private:
   struct Impl;

@@ -22,6 +22,27 @@ void PacketCodec::set_receive_protection(PacketProtection&& p) {
   received_.packets_since_keys = 0;
 }
 
+PacketCodecState PacketCodec::state() const {
+  PacketCodecState s;
+  s.send_seq = send_seq_;
+  s.receive_seq = receive_seq_;
+  s.sent = sent_;
+  s.received = received_;
+  s.input.assign(in_.begin() + ptrdiff_t(in_pos_), in_.end());
+  s.packet_length = packet_length_;
+  return s;
+}
+
+void PacketCodec::restore_state(PacketCodecState&& s) {
+  send_seq_ = s.send_seq;
+  receive_seq_ = s.receive_seq;
+  sent_ = s.sent;
+  received_ = s.received;
+  in_ = std::move(s.input);
+  in_pos_ = 0;
+  packet_length_ = s.packet_length;
+}
+
 Status PacketCodec::write_packet(ByteView payload, Bytes& out) {
   if (payload.empty() || payload.size() > kMaxSendPayload) {
     return fail(ErrorCode::internal, "outgoing payload size out of range");

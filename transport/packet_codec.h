@@ -27,6 +27,19 @@ struct DirectionCounters {
   uint64_t packets_since_keys = 0;
 };
 
+// The codec's counters and unprocessed input, for transport state export/import.
+struct PacketCodecState {
+  uint32_t send_seq = 0;
+  uint32_t receive_seq = 0;
+  DirectionCounters sent;
+  DirectionCounters received;
+  // Bytes fed but not yet returned as packets. When packet_length is set, the packet at
+  // the front has had its length read (for encrypt-and-MAC AES-CTR its first block is
+  // already decrypted in place and the receive stream is past it).
+  Bytes input;
+  std::optional<uint32_t> packet_length;
+};
+
 class PacketCodec {
  public:
   explicit PacketCodec(crypto::RandomSource& rng) : rng_(&rng) {}
@@ -56,6 +69,14 @@ class PacketCodec {
   const DirectionCounters& received() const { return received_; }
   const PacketProtection& receive_protection() const { return receive_; }
   size_t buffered_input() const { return in_.size() - in_pos_; }
+  bool send_compression_pristine() const { return !compressor_ || compressor_->pristine(); }
+  bool receive_compression_pristine() const { return !decompressor_ || decompressor_->pristine(); }
+
+  // --- state transfer ---
+  // Sequence numbers, counters and unprocessed input (not protections or compression).
+  PacketCodecState state() const;
+  // Call after installing the protections: installing resets the per-key counters.
+  void restore_state(PacketCodecState&& s);
 
  private:
   Result<uint32_t> read_length();

@@ -5,7 +5,8 @@
 namespace ssh::transport {
 
 Result<PacketProtection> PacketProtection::create(const CipherInfo& cipher, const MacInfo* mac,
-                                                  const DirectionKeys& keys) {
+                                                  const DirectionKeys& keys,
+                                                  uint64_t stream_position) {
   PacketProtection p;
   p.cipher_ = &cipher;
   if (keys.key.size() != cipher.key_len || keys.iv.size() < cipher.iv_len) {
@@ -15,10 +16,12 @@ Result<PacketProtection> PacketProtection::create(const CipherInfo& cipher, cons
     case CipherKind::none:
       break;
     case CipherKind::aes_ctr:
-      p.ctr_.emplace(SSH_TRY(crypto::AesCtr::create(keys.key.view(), keys.iv.view().first(16))));
+      p.ctr_.emplace(SSH_TRY(crypto::AesCtr::create_at(keys.key.view(), keys.iv.view().first(16),
+                                                       stream_position)));
       break;
     case CipherKind::aes_gcm:
-      p.gcm_.emplace(SSH_TRY(crypto::AesGcm::create(keys.key.view(), keys.iv.view().first(12))));
+      p.gcm_.emplace(SSH_TRY(crypto::AesGcm::create_at(keys.key.view(), keys.iv.view().first(12),
+                                                       stream_position)));
       break;
     case CipherKind::chacha20_poly1305:
       p.chacha_.emplace(SSH_TRY(crypto::ChaCha20Poly1305::create(keys.key.view())));
@@ -30,7 +33,14 @@ Result<PacketProtection> PacketProtection::create(const CipherInfo& cipher, cons
     p.mac_ = mac;
     p.hmac_.emplace(SSH_TRY(crypto::Hmac::create(mac->hash, keys.mac_key.view())));
   }
+  if (cipher.kind != CipherKind::none) p.keys_ = keys.clone();
   return p;
+}
+
+uint64_t PacketProtection::stream_position() const {
+  if (ctr_) return ctr_->position();
+  if (gcm_) return gcm_->invocations();
+  return 0;
 }
 
 size_t PacketProtection::tag_size() const {

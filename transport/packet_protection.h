@@ -21,6 +21,8 @@ struct DirectionKeys {
   SecretBytes iv;
   SecretBytes key;
   SecretBytes mac_key;
+
+  DirectionKeys clone() const { return {iv.clone(), key.clone(), mac_key.clone()}; }
 };
 
 class PacketProtection {
@@ -30,9 +32,10 @@ class PacketProtection {
   PacketProtection(PacketProtection&&) noexcept = default;
   PacketProtection& operator=(PacketProtection&&) noexcept = default;
 
-  // mac is ignored (may be null) for AEAD ciphers.
+  // mac is ignored (may be null) for AEAD ciphers. stream_position rebuilds a protection
+  // that was exported mid-connection (see stream_position()).
   static Result<PacketProtection> create(const CipherInfo& cipher, const MacInfo* mac,
-                                         const DirectionKeys& keys);
+                                         const DirectionKeys& keys, uint64_t stream_position = 0);
 
   const CipherInfo& cipher() const { return *cipher_; }
   const MacInfo* mac() const { return mac_; }
@@ -55,6 +58,12 @@ class PacketProtection {
   // Verifies and decrypts a whole packet (as handed to read_length first) in place.
   Status open(uint32_t seq, std::span<uint8_t> packet, const uint8_t* tag);
 
+  // For transport state export: the keys this protection was built from, and how far
+  // its cipher has advanced (AES-CTR keystream bytes, AES-GCM invocations; 0 for
+  // chacha20-poly1305, whose nonce is the sequence number, and for none).
+  const DirectionKeys& keys() const { return keys_; }
+  uint64_t stream_position() const;
+
  private:
   Status check_mac(uint32_t seq, ByteView data, const uint8_t* tag);
   void compute_mac(uint32_t seq, ByteView data, uint8_t* out);
@@ -65,6 +74,7 @@ class PacketProtection {
   std::optional<crypto::AesGcm> gcm_;
   std::optional<crypto::ChaCha20Poly1305> chacha_;
   std::optional<crypto::Hmac> hmac_;
+  DirectionKeys keys_;
 };
 
 }  // namespace ssh::transport

@@ -191,6 +191,9 @@ Status TransportSession::finish_kex_method() {
                                            session_id_, client ? 'A' : 'B'));
   round.receive_protection = SSH_TRY(make_protection(recv_dir, hash, out.k_mpint.view(), out.h,
                                                      session_id_, client ? 'B' : 'A'));
+  if (config_.on_kex_secrets) {
+    config_.on_kex_secrets(KexSecrets{out.k_mpint.view(), last_h_, session_id_, !initial_done_});
+  }
   // NEWKEYS goes out under the old keys; everything after it under the new ones.
   const Bytes newkeys{msg::kNewkeys};
   SSH_TRY(codec_.write_packet(newkeys, out_));
@@ -251,19 +254,14 @@ Status TransportSession::start_compression(bool outgoing) {
   CompressionKind kind = CompressionKind::none;
   find_compression(dir.compression, kind);
   const bool want = kind == CompressionKind::zlib || (kind == CompressionKind::zlib_delayed && authenticated_);
-  // A stream, once started, lives for the whole connection (not reset on rekey).
+  // RFC 4253 §6.2: "The compression context is initialized after each key exchange";
+  // OpenSSH restarts both zlib streams at every NEWKEYS, so a fresh stream each time.
   if (outgoing) {
-    if (!want) {
-      codec_.set_send_compression(std::nullopt);
-    } else if (!codec_.send_compression_active()) {
-      codec_.set_send_compression(SSH_TRY(Compressor::create()));
-    }
+    codec_.set_send_compression(std::nullopt);
+    if (want) codec_.set_send_compression(SSH_TRY(Compressor::create()));
   } else {
-    if (!want) {
-      codec_.set_receive_compression(std::nullopt);
-    } else if (!codec_.receive_compression_active()) {
-      codec_.set_receive_compression(SSH_TRY(Decompressor::create()));
-    }
+    codec_.set_receive_compression(std::nullopt);
+    if (want) codec_.set_receive_compression(SSH_TRY(Decompressor::create()));
   }
   return {};
 }

@@ -39,6 +39,13 @@ TransportSession::TransportSession(TransportConfig config)
   if (!started) error_ = started.error();
 }
 
+// For import_state(): no banner, no KEXINIT; transport_state.cpp fills in the rest.
+TransportSession::TransportSession(TransportConfig config, RestoreTag)
+    : config_(std::move(config)),
+      rng_(config_.rng ? config_.rng : &crypto::system_random()),
+      version_(config_.role),
+      codec_(*rng_) {}
+
 TransportSession::~TransportSession() = default;
 
 void TransportSession::consume_output(size_t n) {

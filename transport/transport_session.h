@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@
 #include "base/bytes.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "base/secret.h"
 #include "crypto/random.h"
 #include "transport/algorithms.h"
 #include "transport/host_key_interfaces.h"
@@ -30,6 +32,17 @@
 #include "transport/version.h"
 
 namespace ssh::transport {
+
+// What TransportConfig::on_kex_secrets sees after each key exchange. The views are valid
+// only during the call.
+struct KexSecrets {
+  // The shared secret K in its mpint encoding (uint32 length || magnitude, RFC 4251 §5),
+  // exactly as it enters H and the key derivation of RFC 4253 §7.2.
+  ByteView shared_secret;
+  ByteView exchange_hash;  // H of this exchange
+  ByteView session_id;     // H of the first exchange
+  bool initial = false;    // the first key exchange of the connection
+};
 
 struct TransportConfig {
   Role role = Role::client;
@@ -52,6 +65,12 @@ struct TransportConfig {
   // Server role: the value of server-sig-algs sent in EXT_INFO (RFC 8308 §3.1) when the
   // client offers ext-info-c; empty = do not send EXT_INFO.
   std::vector<std::string> server_sig_algs;
+  // Called once per completed key exchange (initial and every rekey, both roles) right
+  // after the new keys are derived and, for a client, after the host key verified; K is
+  // wiped as soon as it returns. This is the only way to see K: the continuation layer
+  // derives its resume secret from K and H here (DESIGN §4.2). Copy what you keep into
+  // SecretBytes. It must not call back into the session.
+  std::function<void(const KexSecrets&)> on_kex_secrets;
 };
 
 // One extension from SSH_MSG_EXT_INFO (RFC 8308 §2.3).
@@ -127,8 +146,26 @@ class TransportSession {
   const DirectionCounters& received() const { return codec_.received(); }
   size_t held_messages() const { return held_.size(); }
 
+  // --- state transfer (transport_state.cpp; format in transport/transport_state.h) ---
+  // The complete state of this connection (keys, IVs, cipher positions, sequence
+  // numbers, counters, session id, algorithms, strict-kex, ext-info, rekey accounting,
+  // unprocessed input and unwritten output) so that another process can continue it.
+  // Fails while a key exchange runs, before the first one completes, on a dead session,
+  // and once a zlib stream has carried data (zlib history cannot be exported). After a
+  // successful export this object must not be used for I/O any more: the imported copy
+  // owns the connection.
+  Result<SecretBytes> export_state() const;
+  // Rebuilds a session from export_state() output. config supplies role (must match),
+  // rng, verifier/signer, algorithm preferences and limits for later rekeys, and hooks;
+  // our banner comes from the state. Corrupt or truncated input fails cleanly.
+  static Result<std::unique_ptr<TransportSession>> import_state(ByteView state,
+                                                                TransportConfig config);
+
  private:
   struct KexRound;
+  struct StateCodec;  // transport_state.cpp
+  struct RestoreTag {};
+  TransportSession(TransportConfig config, RestoreTag);
 
   // transport_session.cpp
   Result<bool> dispatch(ByteView payload);

@@ -400,5 +400,109 @@ TEST_F(SshdInteropExtra, RekeyStartedBySshd) { push_with_rekeys("RekeyLimit 256K
 // We start every rekey (sshd's limit is its default).
 TEST_F(SshdInteropExtra, RekeyStartedByUs) { push_with_rekeys("", 256 * 1024); }
 
+// Privilege separation and continuations: our client exports its transport state,
+// destroys the session and continues the same connection from an imported copy (same
+// keys, IVs, sequence numbers and counters), before and right after authentication and
+// after a rekey; stock sshd must not notice.
+struct StateCase {
+  std::string name;
+  std::string cipher;
+  std::string mac;  // empty: AEAD
+  bool delayed_compression = false;
+};
+
+class SshdInteropState : public ::testing::TestWithParam<StateCase> {
+ protected:
+  void SetUp() override {
+    if (access(kSshd, X_OK) != 0 || access(kKeygen, X_OK) != 0) GTEST_SKIP() << "no stock OpenSSH";
+  }
+  TransportConfig config() {
+    const StateCase& c = GetParam();
+    TransportConfig cfg;
+    cfg.ciphers = {c.cipher};
+    if (!c.mac.empty()) cfg.macs = {c.mac};
+    if (c.delayed_compression) cfg.compression = {"zlib@openssh.com"};
+    cfg.verifier = &verifier_;
+    return cfg;
+  }
+  // Replaces s by a session imported from its exported state.
+  Status hand_over(std::unique_ptr<TransportSession>& s) {
+    SecretBytes blob = SSH_TRY(s->export_state());
+    s.reset();
+    s = SSH_TRY(TransportSession::import_state(blob.view(), config()));
+    return {};
+  }
+  test::TestVerifier verifier_;
+};
+
+TEST_P(SshdInteropState, ImportedClientContinues) {
+  const StateCase& c = GetParam();
+  std::string extra = "Ciphers " + c.cipher + "\n";
+  if (!c.mac.empty()) extra += "MACs " + c.mac + "\n";
+  if (c.delayed_compression) extra += "Compression delayed\n";
+  SshdConnection sshd(extra);
+  auto s = std::make_unique<TransportSession>(config());
+  auto ok = [&] {
+    Driver d(*s, sshd.fd());
+    return service_request(*s, d);
+  }();
+  ASSERT_TRUE(ok) << ok.error().context << "\n" << sshd.log_text();
+  ASSERT_EQ(s->algorithms().c2s.cipher, c.cipher);
+  ASSERT_TRUE(ok = hand_over(s)) << ok.error().context;
+  {
+    Driver d(*s, sshd.fd());
+    ok = login(*s, d);
+    ASSERT_TRUE(ok) << ok.error().context << "\n" << sshd.log_text();
+  }
+  // Right after USERAUTH_SUCCESS: the privsep hand-over point (delayed zlib still fresh).
+  ASSERT_TRUE(ok = hand_over(s)) << ok.error().context;
+  {
+    Driver d(*s, sshd.fd());
+    ok = ping(*s, d);
+    ASSERT_TRUE(ok) << ok.error().context << "\n" << sshd.log_text();
+    uint64_t before = s->sent().bytes;
+    Bytes ignore(20000, 'x');
+    ignore[0] = msg::kIgnore;
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(s->send(ignore));
+    if (c.delayed_compression) {
+      EXPECT_LT(s->sent().bytes - before, 20000u);
+    }
+    ASSERT_TRUE(s->rekey());
+    ok = ping(*s, d);
+    ASSERT_TRUE(ok) << ok.error().context << "\n" << sshd.log_text();
+    EXPECT_EQ(verifier_.calls, 2);
+  }
+  if (c.delayed_compression) {
+    EXPECT_FALSE(s->export_state());  // the zlib streams have history now
+    return;
+  }
+  ASSERT_TRUE(ok = hand_over(s)) << ok.error().context;
+  Driver d(*s, sshd.fd());
+  ok = ping(*s, d);
+  ASSERT_TRUE(ok) << ok.error().context << "\n" << sshd.log_text();
+}
+
+std::vector<StateCase> state_cases() {
+  std::vector<StateCase> cases;
+  for (const auto& cipher : supported_algorithms(AlgorithmKind::cipher)) {
+    if (find_cipher(cipher)->tag_len) {
+      cases.push_back({cipher, cipher, "", false});
+      continue;
+    }
+    for (const auto& mac : supported_algorithms(AlgorithmKind::mac)) cases.push_back({cipher + "_" + mac, cipher, mac, false});
+  }
+  cases.push_back({"chacha_delayed_zlib", "chacha20-poly1305@openssh.com", "", true});
+  cases.push_back({"aes128ctr_delayed_zlib", "aes128-ctr", "hmac-sha2-256", true});
+  for (auto& c : cases) {
+    for (char& ch : c.name) {
+      if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    }
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Stock, SshdInteropState, ::testing::ValuesIn(state_cases()),
+                         [](const auto& info) { return info.param.name; });
+
 }  // namespace
 }  // namespace ssh::transport

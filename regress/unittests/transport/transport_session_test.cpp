@@ -200,7 +200,7 @@ void compression_round_trip(const char* alg, bool expect_compressed_before_auth)
   ASSERT_EQ(p.server_got.size(), 2u);
   EXPECT_EQ(p.server_got[1], big);
   EXPECT_EQ(p.client_got.back(), big);
-  // The stream survives a rekey.
+  // Compression continues after a rekey with a fresh context.
   ASSERT_TRUE(p.client->rekey());
   ASSERT_TRUE(p.client->send(big));
   ASSERT_TRUE(p.pump());
