@@ -56,7 +56,8 @@ class KbdintMethod final : public ClientMethod {
     if (!req.instruction.empty()) ctx_.prompter.show(req.instruction + "\n");
     std::vector<SecretBytes> answers;
     for (const auto& p : req.prompts) {
-      auto answer = ctx_.prompter.ask(p.text, p.echo);
+      // OpenSSH names the account in keyboard-interactive prompts.
+      auto answer = ctx_.prompter.ask("(" + ctx_.config.host_label + ") " + p.text, p.echo);
       if (!answer) return false;
       answers.push_back(std::move(*answer));
     }

@@ -106,7 +106,7 @@ bool want_pty(const ClientConfig& cfg, bool have_command) {
     default: pty = !have_command; break;
   }
   if (cfg.session_type != config::kSessionDefault) pty = cfg.request_tty == config::kTtyForce;
-  if (pty && cfg.request_tty != config::kTtyForce && !isatty(STDIN_FILENO)) {
+  if (pty && cfg.request_tty != config::kTtyForce && (!isatty(STDIN_FILENO) || cfg.stdin_null)) {
     LOG_INFO("Pseudo-terminal will not be allocated because stdin is not a terminal.");
     pty = false;
   }

@@ -61,18 +61,20 @@ Status ClientSession::start() {
   SSH_TRY(loop_->watch_signal(SIGWINCH, [this] { on_winch(); }));
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
     SSH_TRY(loop_->watch_signal(sig, [this, sig] {
-      LOG_DEBUG1("Killed by signal %d.", sig);
+      LOG_VERBOSE("Killed by signal %d.", sig);
+      killed_by_signal_ = true;
       finish(255);
     }));
   }
   // Held by the transport until our NEWKEYS, so it leaves in the same flight.
   SSH_TRY(transport().send_service_request("ssh-userauth"));
   SSH_TRY(link_->start());
+  arm_alive_timer();
   if (options_.connect_timeout > 0) {
-    // ConnectTimeout covers the banner exchange too (ssh_config(5)).
+    // ConnectTimeout covers the handshake and key exchange too (ssh_config(5)).
     loop_->add_timer(std::chrono::seconds(options_.connect_timeout), [this] {
-      if (finished_ || transport().version_exchanged()) return;
-      LOG_ERROR("Connection timed out during banner exchange");
+      if (finished_ || transport().initial_kex_done()) return;
+      if (!transport().version_exchanged()) LOG_ERROR("Connection timed out during banner exchange");
       fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost, "Connection to " + options_.peer_label + " timed out"});
     });
   }
@@ -147,7 +149,6 @@ Status ClientSession::handle_auth(ByteView payload) {
 
 Status ClientSession::start_connection_layer() {
   mux_ = std::make_unique<connection::Mux>(*this, *this);
-  arm_alive_timer();
   if (!options_.session) {
     LOG_DEBUG1("Entering interactive session (no session channel, -N).");
     return {};
@@ -179,12 +180,19 @@ void ClientSession::on_alive_timer() {
   if (seen != alive_seen_packets_) {
     alive_seen_packets_ = seen;
     alive_missed_ = 0;
+  } else if (phase_ != Phase::connection) {
+    // Before login there is nothing to ping: the whole handshake gets
+    // ServerAliveInterval * ServerAliveCountMax of silence, as in OpenSSH.
+    if (++alive_missed_ >= options_.server_alive_count_max) {
+      fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost, "Connection to " + options_.peer_label + " timed out"});
+      return;
+    }
   } else if (++alive_missed_ > options_.server_alive_count_max) {
     LOG_ERROR("Timeout, server %s not responding.", options_.peer_label.substr(0, options_.peer_label.find(' ')).c_str());
     finish(255);
     return;
   }
-  if (alive_missed_ > 0) {
+  if (alive_missed_ > 0 && mux_) {
     (void)mux_->send_global_request(connection::kReqKeepalive, {}, [](bool, ByteView) {});
   }
   arm_alive_timer();
@@ -204,7 +212,6 @@ void ClientSession::on_escape(EscapeAction action) {
   };
   switch (action) {
     case EscapeAction::disconnect:
-      say(std::string(1, char(options_.session->escape_char)) + ".\r\n");
       finish(255);
       break;
     case EscapeAction::help:
@@ -219,10 +226,11 @@ void ClientSession::on_escape(EscapeAction action) {
       break;
     case EscapeAction::more_verbose:
     case EscapeAction::less_verbose: {
-      int level = int(log::level()) + (action == EscapeAction::more_verbose ? 1 : -1);
-      level = std::clamp(level, int(log::Level::info), int(log::Level::debug3));
+      bool more = action == EscapeAction::more_verbose;
+      int level = std::clamp(int(log::level()) + (more ? 1 : -1), int(log::Level::quiet), int(log::Level::debug3));
       log::set_level(log::Level(level));
-      say(std::string("LogLevel changed to ") + log::level_name(log::Level(level)) + "\r\n");
+      say(std::string(1, char(options_.session->escape_char)) + (more ? "v" : "V") + " [LogLevel " +
+          log::level_name(log::Level(level)) + "]\r\n");
       break;
     }
     case EscapeAction::list_forwards:
@@ -247,7 +255,8 @@ void ClientSession::on_session_failed(const std::string& message) {
 
 void ClientSession::on_session_closed(std::optional<int> exit_status, const std::string& exit_signal) {
   session_ = nullptr;
-  if (!exit_signal.empty()) LOG_INFO("Remote command terminated by signal %s.", exit_signal.c_str());
+  // Like OpenSSH, a remote signal only shows at -v; the exit status is 255.
+  if (!exit_signal.empty()) LOG_DEBUG1("Remote command terminated by signal %s.", exit_signal.c_str());
   LOG_DEBUG1("Exit status %d", exit_status.value_or(-1));
   finish(exit_status.value_or(255));
 }
@@ -265,6 +274,16 @@ void ClientSession::finish(int status) {
 }
 
 std::string ClientSession::describe_error(const Error& e) const {
+  if (e.code == ErrorCode::closed && e.reason == DisconnectReason::connection_lost) {
+    return phase_ == Phase::connection ? "Connection to " + options_.closed_label + " closed by remote host."
+                                       : "Connection closed by " + options_.peer_label;
+  }
+  if (e.code == ErrorCode::io && e.context == std::string("read: ") + strerror(ECONNRESET)) {
+    return "Connection reset by " + options_.peer_label;
+  }
+  if (e.code == ErrorCode::io && e.context.rfind("read: ", 0) == 0) {
+    return "Read from remote host " + options_.peer_label + ": " + e.context.substr(6);
+  }
   if (e.reason == DisconnectReason::host_key_not_verifiable || e.code == ErrorCode::auth ||
       e.code == ErrorCode::closed || e.code == ErrorCode::io) {
     return e.context;

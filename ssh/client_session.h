@@ -43,6 +43,8 @@ class ClientSession final : public connection::PayloadSink,
 
   // Runs until the session ends; returns ssh's exit status.
   int run();
+  // Ended by SIGINT/SIGTERM/SIGHUP/SIGQUIT: OpenSSH then prints no closing line.
+  bool killed_by_signal() const { return killed_by_signal_; }
 
   // connection::PayloadSink
   void send_payload(Bytes&& payload) override;
@@ -80,6 +82,7 @@ class ClientSession final : public connection::PayloadSink,
   Phase phase_ = Phase::service;
   int exit_status_ = 255;
   bool finished_ = false;
+  bool killed_by_signal_ = false;
   bool closing_ = false;       // flushing the last bytes before exit
   int alive_missed_ = 0;
   uint64_t alive_seen_packets_ = 0;

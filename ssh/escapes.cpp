@@ -35,6 +35,17 @@ EscapeFilter::Output EscapeFilter::feed(ByteView typed) {
   return out;
 }
 
+std::string EscapeFilter::echo_line(EscapeAction action) const {
+  if (escape_ < 0) return {};
+  std::string e(1, char(escape_));
+  switch (action) {
+    case EscapeAction::help: return e + "?\r\n";
+    case EscapeAction::send_break: return e + "B\r\n";
+    case EscapeAction::list_forwards: return e + "#\r\n";
+    default: return {};
+  }
+}
+
 std::string EscapeFilter::help_text() const {
   std::string e(1, char(escape_));
   std::string text = "Supported escape sequences:\r\n";

@@ -34,6 +34,10 @@ class EscapeFilter {
   Output feed(ByteView typed);
 
   std::string help_text() const;
+  // What OpenSSH's client echoes on stderr when it runs an escape command with a fixed
+  // reply ("~?", "~B", "~#"); empty for commands that print nothing or print their own
+  // state (~. prints nothing; ~^Z and ~V/~v are reported by the driver).
+  std::string echo_line(EscapeAction action) const;
 
  private:
   int escape_;

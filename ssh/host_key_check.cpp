@@ -52,7 +52,7 @@ Status HostKeyCheck::verify(std::string_view algorithm, ByteView host_key_blob, 
                             ByteView exchange_hash) {
   auto verified = keys::verify_signature(algorithm, host_key_blob, signature_blob, exchange_hash);
   if (!verified) {
-    return fail(ErrorCode::crypto, "ssh_packet_read: incorrect signature", DisconnectReason::key_exchange_failed);
+    return fail(ErrorCode::crypto, "incorrect signature", DisconnectReason::key_exchange_failed);
   }
   // On a rekey the transport has already insisted on the same key.
   if (!accepted_.empty() && ByteView(accepted_).size() == host_key_blob.size() &&

@@ -130,7 +130,7 @@ int run(int argc, char** argv) {
   client::TtyPrompter prompter(log::level() == log::Level::quiet);
   client::ClientSession session(std::move(plan->session), std::move(*connection), prompter);
   int status = session.run();
-  if (plan->pty && log::enabled(log::Level::info)) {
+  if (plan->pty && log::enabled(log::Level::info) && !session.killed_by_signal()) {
     fprintf(stderr, "Connection to %s closed.\r\n", cfg->host_name.c_str());
   }
   return status;

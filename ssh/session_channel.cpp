@@ -9,7 +9,6 @@ namespace ssh::client {
 
 namespace {
 constexpr size_t kReadChunk = 64 * 1024;
-constexpr size_t kMaxBufferedInput = 256 * 1024;  // typed input held while the window is shut
 }  // namespace
 
 SessionChannel::SessionChannel(EventLoop& loop, SessionPlan plan, SessionEvents& events)
@@ -121,45 +120,66 @@ void SessionChannel::start_stdin() {
   }
 }
 
+// One read per readiness: stdin is left blocking (a tty or a pipe shared with the parent
+// shell must not be switched to O_NONBLOCK), and epoll is level-triggered, so a second
+// read in the same call could block the whole loop until the user types again.
 void SessionChannel::read_stdin() {
-  if (!stdin_open_) return;
+  if (!stdin_open_ || !input_.empty()) return;
   uint8_t buf[kReadChunk];
-  while (input_.size() < kMaxBufferedInput) {
-    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) break;
-    if (n <= 0) {
-      stdin_open_ = false;
-      if (stdin_watched_) {
-        loop_.unwatch(STDIN_FILENO);
-        stdin_watched_ = false;
-      }
-      stdin_eof_pending_ = true;
-      break;
+  ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+    if (!stdin_pollable_) loop_.add_timer(Millis(0), [this] { read_stdin(); });
+    return;
+  }
+  if (n <= 0) {
+    stdin_open_ = false;
+    if (stdin_watched_) {
+      loop_.unwatch(STDIN_FILENO);
+      stdin_watched_ = false;
     }
-    ByteView typed(buf, size_t(n));
-    if (plan_.escape_char >= 0) {
-      auto out = escapes_.feed(typed);
-      size_t sent = 0;
-      for (size_t i = 0; i < out.actions.size(); ++i) {
-        append(input_, ByteView(out.data).subspan(sent, out.action_offsets[i] - sent));
-        sent = out.action_offsets[i];
-        send_pending_input();
-        events_.on_escape(out.actions[i]);
-        if (!stdin_open_) return;
-      }
-      append(input_, ByteView(out.data).subspan(sent));
-    } else {
-      append(input_, typed);
-    }
+    stdin_eof_pending_ = true;
     send_pending_input();
-    if (!input_.empty()) break;  // window shut: wait for on_window_available
-    if (!stdin_pollable_) break;
+    return;
+  }
+  ByteView typed(buf, size_t(n));
+  if (plan_.escape_char >= 0) {
+    if (!feed_escapes(typed)) return;
+  } else {
+    append(input_, typed);
   }
   send_pending_input();
-  bool throttled = !input_.empty();
+  bool throttled = !input_.empty();  // window shut: wait for on_window_available
   if (stdin_watched_) (void)loop_.set_events(STDIN_FILENO, throttled ? 0u : uint32_t(EPOLLIN));
   if (!stdin_pollable_ && stdin_open_ && !throttled) loop_.add_timer(Millis(0), [this] { read_stdin(); });
+}
+
+// Escape echoes go straight to the terminal: they are not channel data, so they must not
+// pass through stderr_, whose written bytes re-open the channel window.
+void SessionChannel::echo(const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += size_t(n);
+  }
+}
+
+// Splits typed bytes at escape commands: bytes typed before a command are sent before it
+// runs. False when an action ended the session input.
+bool SessionChannel::feed_escapes(ByteView typed) {
+  auto out = escapes_.feed(typed);
+  size_t sent = 0;
+  for (size_t i = 0; i < out.actions.size(); ++i) {
+    append(input_, ByteView(out.data).subspan(sent, out.action_offsets[i] - sent));
+    sent = out.action_offsets[i];
+    send_pending_input();
+    echo(escapes_.echo_line(out.actions[i]));
+    events_.on_escape(out.actions[i]);
+    if (!stdin_open_) return false;
+  }
+  append(input_, ByteView(out.data).subspan(sent));
+  return true;
 }
 
 void SessionChannel::send_pending_input() {

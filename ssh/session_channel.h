@@ -59,6 +59,8 @@ class SessionChannel final : public connection::ChannelHandler {
  private:
   void start_stdin();
   void read_stdin();
+  bool feed_escapes(ByteView typed);
+  static void echo(const std::string& text);
   void send_pending_input();
   void stdin_eof();
 
@@ -68,7 +70,7 @@ class SessionChannel final : public connection::ChannelHandler {
   FdWriter stdout_;
   FdWriter stderr_;
   EscapeFilter escapes_;
-  Bytes input_;           // typed bytes not yet accepted by the window
+  Bytes input_;           // read bytes not yet accepted by the window (at most one read)
   bool stdin_open_ = false;
   bool stdin_watched_ = false;
   bool stdin_pollable_ = true;

@@ -70,7 +70,9 @@ std::optional<SecretBytes> read_tty(int fd, std::string_view prompt, bool echo) 
     quiet.c_lflag |= ICANON;
     restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
   }
-  ssize_t ignored = write(fd, prompt.data(), prompt.size());
+  // Like OpenSSH's prompts, start at the left margin even if the cursor is not there.
+  std::string line = "\r" + std::string(prompt);
+  ssize_t ignored = write(fd, line.data(), line.size());
   (void)ignored;
   SecretBytes answer;
   bool got_line = false;

@@ -201,7 +201,8 @@ TEST(ServerAuth, KeyboardInteractiveTwoRounds) {
   auto r = run_pair(client, server);
   ASSERT_FALSE(r.server_error) << r.server_error->context;
   EXPECT_TRUE(r.server_success);
-  EXPECT_EQ(prompter.prompts, (std::vector<std::string>{"Password: ", "Code: "}));
+  // The client names the account in front of each prompt, as OpenSSH does.
+  EXPECT_EQ(prompter.prompts, (std::vector<std::string>{"(alice@server) Password: ", "(alice@server) Code: "}));
   EXPECT_NE(prompter.shown.find("Two factors"), std::string::npos);
   EXPECT_EQ(r.server_types(), (std::vector<uint8_t>{kUserauthFailure, kUserauthInfoRequest,
                                                     kUserauthInfoRequest, kUserauthSuccess}));

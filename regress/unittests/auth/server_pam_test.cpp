@@ -102,11 +102,12 @@ TEST_F(Pam, WholeStackKeyboardInteractiveWithOurClient) {
   prompter.answers = {kTestPassword};
   ClientAuthConfig cc;
   cc.user = kTestUser;
+  cc.host_label = std::string(kTestUser) + "@localhost";
   ClientAuth client(cc, {}, prompter, to_bytes("sid"));
   auto r = test::run_pair(client, server);
   ASSERT_FALSE(r.server_error) << r.server_error->context;
   EXPECT_TRUE(r.server_success);
-  EXPECT_EQ(prompter.prompts, std::vector<std::string>{"Password: "});
+  EXPECT_EQ(prompter.prompts, std::vector<std::string>{"(" + std::string(kTestUser) + "@localhost) Password: "});
   EXPECT_EQ(server.success().methods, std::vector<std::string>{"keyboard-interactive"});
 }
 
