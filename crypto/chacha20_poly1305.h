@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "base/bytes.h"
 #include "base/result.h"
@@ -18,6 +19,9 @@ class ChaCha20Poly1305 {
   static constexpr size_t kKeySize = 64;
   static constexpr size_t kTagSize = 16;
   static Result<ChaCha20Poly1305> create(ByteView key);
+  ChaCha20Poly1305(ChaCha20Poly1305&&) noexcept;
+  ChaCha20Poly1305& operator=(ChaCha20Poly1305&&) noexcept;
+  ~ChaCha20Poly1305();
 
   void decrypt_length(uint32_t seq, const uint8_t in[4], uint8_t out[4]) const;
   // packet: 4-byte length followed by n-4 bytes of payload, encrypted in place; the tag is
@@ -28,9 +32,13 @@ class ChaCha20Poly1305 {
   Status open(uint32_t seq, uint8_t* packet, size_t n, const uint8_t* tag) const;
 
  private:
-  ChaCha20Poly1305() = default;
+  struct Impl;  // OpenSSL contexts, reused for every packet
+  ChaCha20Poly1305();
+  void keystream_xor(const SecretArray<32>& key, uint32_t seq, uint8_t* poly_key, uint8_t* data, size_t n) const;
+  void poly1305(const uint8_t* key, const uint8_t* data, size_t n, uint8_t* tag) const;
   SecretArray<32> main_key_;    // K_2
   SecretArray<32> header_key_;  // K_1
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace ssh::crypto

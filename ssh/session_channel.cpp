@@ -144,13 +144,24 @@ void SessionChannel::read_stdin() {
   ByteView typed(buf, size_t(n));
   if (plan_.escape_char >= 0) {
     if (!feed_escapes(typed)) return;
+  } else if (input_.empty()) {
+    // The common bulk case: straight from the read buffer, keeping only what the window
+    // did not take.
+    auto sent = mux().send_data(channel_id(), typed);
+    append(input_, typed.subspan(sent ? *sent : 0));
   } else {
     append(input_, typed);
   }
   send_pending_input();
   bool throttled = !input_.empty();  // window shut: wait for on_window_available
-  if (stdin_watched_) (void)loop_.set_events(STDIN_FILENO, throttled ? 0u : uint32_t(EPOLLIN));
+  set_stdin_interest(!throttled);
   if (!stdin_pollable_ && stdin_open_ && !throttled) loop_.add_timer(Millis(0), [this] { read_stdin(); });
+}
+
+void SessionChannel::set_stdin_interest(bool on) {
+  if (!stdin_watched_ || on == stdin_interest_) return;
+  stdin_interest_ = on;
+  (void)loop_.set_events(STDIN_FILENO, on ? uint32_t(EPOLLIN) : 0u);
 }
 
 // Escape echoes go straight to the terminal: they are not channel data, so they must not
@@ -199,7 +210,7 @@ void SessionChannel::stdin_eof() {
 void SessionChannel::on_window_available() {
   send_pending_input();
   if (input_.empty()) {
-    if (stdin_watched_) (void)loop_.set_events(STDIN_FILENO, EPOLLIN);
+    set_stdin_interest(true);
     if (!stdin_pollable_ && stdin_open_) loop_.add_timer(Millis(0), [this] { read_stdin(); });
   }
 }

@@ -63,6 +63,7 @@ class SessionChannel final : public connection::ChannelHandler {
   static void echo(const std::string& text);
   void send_pending_input();
   void stdin_eof();
+  void set_stdin_interest(bool on);
 
   EventLoop& loop_;
   SessionPlan plan_;
@@ -73,6 +74,7 @@ class SessionChannel final : public connection::ChannelHandler {
   Bytes input_;           // read bytes not yet accepted by the window (at most one read)
   bool stdin_open_ = false;
   bool stdin_watched_ = false;
+  bool stdin_interest_ = true;  // EPOLLIN currently requested (changed only on a transition)
   bool stdin_pollable_ = true;
   bool stdin_eof_pending_ = false;
   std::optional<int> exit_status_;

@@ -64,7 +64,7 @@ Status PacketCodec::write_packet(ByteView payload, Bytes& out) {
   store_be32(p, uint32_t(packet_length));
   p[4] = uint8_t(padding);
   std::memcpy(p + 5, payload.data(), payload.size());
-  rng_->fill(std::span<uint8_t>(p + 5 + payload.size(), padding));
+  fill_padding(p + 5 + payload.size(), padding);
   SSH_TRY(send_.seal(send_seq_, std::span<uint8_t>(p, 4 + packet_length), p + 4 + packet_length));
   ++send_seq_;
   ++sent_.packets;
@@ -72,6 +72,15 @@ Status PacketCodec::write_packet(ByteView payload, Bytes& out) {
   sent_.bytes += 4 + packet_length + tag;
   sent_.blocks_since_keys += (4 + packet_length) / block;
   return {};
+}
+
+void PacketCodec::fill_padding(uint8_t* p, size_t n) {
+  if (padding_pos_ + n > padding_pool_.size()) {
+    rng_->fill(padding_pool_);
+    padding_pos_ = 0;
+  }
+  std::memcpy(p, padding_pool_.data() + padding_pos_, n);
+  padding_pos_ += n;
 }
 
 void PacketCodec::feed(ByteView data) {

@@ -3,6 +3,7 @@
 // input buffer and encrypts in place in the caller's output buffer.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 
@@ -80,8 +81,13 @@ class PacketCodec {
 
  private:
   Result<uint32_t> read_length();
+  void fill_padding(uint8_t* p, size_t n);
 
   crypto::RandomSource* rng_;
+  // Padding comes from a pool refilled from rng_: one RNG call per 4 KiB instead of one
+  // per packet (OpenSSL's RAND_bytes checks for fork on every call).
+  std::array<uint8_t, 4096> padding_pool_{};
+  size_t padding_pos_ = sizeof(padding_pool_);
   PacketProtection send_;
   PacketProtection receive_;
   uint32_t send_seq_ = 0;
