@@ -127,6 +127,13 @@ class SystemBackend final : public ServerBackend {
   void kbdint_stop() override;
   Result<bool> account_allowed(std::string_view user) override;
 
+  // The session id and host key of the connection's first key exchange: the monitor
+  // learns them when it signs that exchange hash, after this backend was made.
+  void set_session(Bytes session_id, std::optional<Bytes> host_key_blob) {
+    facts_.session_id = std::move(session_id);
+    facts_.host_key_blob = std::move(host_key_blob);
+  }
+
   // The PAM handle of this connection (UsePAM=yes, after lookup_user), for the session
   // phase: open_session/close_session/environment.
   PamContext* pam() { return pam_.get(); }

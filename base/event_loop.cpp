@@ -123,6 +123,16 @@ Status EventLoop::run_once(Millis timeout) {
   return {};
 }
 
+void EventLoop::abandon_after_fork() {
+  ::close(epoll_.release());
+  if (signalfd_) ::close(signalfd_.release());
+  fds_.clear();
+  timers_.clear();
+  timer_due_.clear();
+  signals_.clear();
+  stopped_ = true;
+}
+
 Status EventLoop::run() {
   while (!stopped_) SSH_TRY(run_once(Millis(-1)));
   return {};

@@ -40,6 +40,9 @@ class EventLoop {
   // One iteration waiting at most timeout (negative: until something happens).
   Status run_once(Millis timeout);
   void stop() { stopped_ = true; }
+  // In a forked child: drops this loop without touching the epoll instance it shares
+  // with the parent (an epoll_ctl here would change the parent's interest set too).
+  void abandon_after_fork();
   bool stopped() const { return stopped_; }
 
  private:

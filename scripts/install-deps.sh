@@ -10,11 +10,23 @@ packages=(
   python3 python3-paramiko tmux procps iproute2
 )
 
+# sshd's privilege separation: the unprivileged user and the empty chroot directory
+# (Debian's openssh-server makes both; a machine without it gets them here).
+ensure_privsep() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  getent passwd sshd >/dev/null ||
+    useradd --system --no-create-home --home-dir /run/sshd --shell /usr/sbin/nologin sshd
+  mkdir -p /run/sshd
+  chown root:root /run/sshd
+  chmod 0755 /run/sshd
+}
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  ensure_privsep
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -26,3 +38,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # openssh-server's postinst may try to start the system service; our tests never use it.
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+ensure_privsep

@@ -24,6 +24,7 @@ TransportLink::TransportLink(EventLoop& loop, int in_fd, int out_fd, std::unique
 TransportLink::~TransportLink() { stop(); }
 
 Status TransportLink::start() {
+  stopped_ = false;
   buffer_.resize(kReadSize);
   set_nonblocking(in_fd_, true);
   set_nonblocking(out_fd_, true);
@@ -43,6 +44,7 @@ Status TransportLink::start() {
 }
 
 void TransportLink::stop() {
+  stopped_ = true;
   if (timer_) loop_.cancel_timer(*timer_);
   timer_.reset();
   if (!watching_) return;
@@ -74,7 +76,7 @@ void TransportLink::on_writable() {
 }
 
 Status TransportLink::read_input() {
-  for (int round = 0; round < kReadRounds && !failed_; ++round) {
+  for (int round = 0; round < kReadRounds && !failed_ && !stopped_; ++round) {
     ssize_t n = ::read(in_fd_, buffer_.data(), buffer_.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) break;
@@ -89,7 +91,7 @@ Status TransportLink::read_input() {
 }
 
 Status TransportLink::deliver() {
-  while (!failed_) {
+  while (!failed_ && !stopped_) {
     auto next = SSH_TRY(session_->next_message());
     if (!next) break;
     SSH_TRY(on_message_(*next));
@@ -98,6 +100,9 @@ Status TransportLink::deliver() {
 }
 
 Status TransportLink::flush() {
+  // A stopped link writes nothing more: its session may have been exported, and the
+  // importing process now owns the pending bytes.
+  if (stopped_) return {};
   while (session_->has_output()) {
     ByteView out = session_->pending_output();
     ssize_t n = ::write(out_fd_, out.data(), out.size());
@@ -141,7 +146,7 @@ void TransportLink::fail_with(const Error& e) {
   if (failed_) return;
   failed_ = true;
   // One best-effort write of whatever the transport queued (usually a DISCONNECT).
-  if (session_->has_output()) {
+  if (session_->has_output() && !stopped_) {
     ByteView out = session_->pending_output();
     ssize_t ignored = ::write(out_fd_, out.data(), out.size());
     (void)ignored;

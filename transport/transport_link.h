@@ -31,7 +31,8 @@ class TransportLink {
   // Queues a payload and writes what the socket takes now.
   Status send(ByteView payload);
   Status flush();
-  // Stops watching the fds (they stay open: the owner holds them).
+  // Stops watching the fds (they stay open: the owner holds them) and stops all I/O:
+  // nothing more is read or written, even what the session still queues.
   void stop();
   // Feeds bytes that were read before the link existed (e.g. carried in an exported state).
   Status inject(ByteView bytes);
@@ -63,6 +64,7 @@ class TransportLink {
   bool watching_ = false;
   bool want_write_ = false;
   bool failed_ = false;
+  bool stopped_ = false;
   std::optional<EventLoop::TimerId> timer_;
 };
 

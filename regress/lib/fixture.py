@@ -18,6 +18,13 @@ TEST_USER = "sshctest"
 TEST_PASSWORD = "correct horse battery staple"
 
 
+def our_sshd():
+    path = os.environ.get("SSHD_BIN")
+    if not path:
+        raise unittest.SkipTest("SSHD_BIN not set: run through meson test")
+    return path
+
+
 def our_ssh():
     path = os.environ.get("SSH_BIN")
     if not path:
@@ -41,6 +48,10 @@ def ensure_test_user():
     except KeyError:
         subprocess.run(["useradd", "-m", "-s", "/bin/sh", TEST_USER], check=True)
     subprocess.run(["chpasswd"], input=f"{TEST_USER}:{TEST_PASSWORD}\n", text=True, check=True)
+    pw = pwd.getpwnam(TEST_USER)
+    # A home left behind by an earlier account of the same name fails StrictModes.
+    if os.path.isdir(pw.pw_dir) and os.stat(pw.pw_dir).st_uid != pw.pw_uid:
+        subprocess.run(["chown", "-R", f"{pw.pw_uid}:{pw.pw_gid}", pw.pw_dir], check=True)
     return TEST_USER
 
 
@@ -56,6 +67,8 @@ def keygen(path, key_type="ed25519", bits=None, passphrase="", fmt=None):
 
 class StockSshd:
     """Debian's OpenSSH sshd on 127.0.0.1:<free port> with its own keys and config."""
+
+    binary = STOCK_SSHD
 
     def __init__(self, workdir, extra_config="", host_key_types=("ed25519", "ecdsa", "rsa")):
         self.dir = workdir
@@ -96,7 +109,7 @@ class StockSshd:
             os.makedirs("/run/sshd", exist_ok=True)
         open(self.log, "w").close()  # readiness is read from this run's log only
         self.proc = subprocess.Popen(
-            [STOCK_SSHD, "-D", "-f", self.config, "-E", self.log],
+            [self.binary, "-D", "-f", self.config, "-E", self.log],
             stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -128,17 +141,27 @@ class StockSshd:
             return f.read().strip()
 
 
+class OurSshd(StockSshd):
+    """Our sshd, with the same kind of throwaway config as StockSshd."""
+
+    @property
+    def binary(self):
+        return our_sshd()
+
+
 class SshTestCase(unittest.TestCase):
-    """Starts one stock sshd per class, with a client key authorized for the test user."""
+    """Starts one sshd per class (stock unless sshd_class says otherwise), with a client
+    key authorized for the test user."""
 
     sshd_extra_config = ""
+    sshd_class = StockSshd
 
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="sshc-test-")
         os.chmod(cls.tmp, 0o755)
         cls.user = ensure_test_user()
-        cls.sshd = StockSshd(cls.tmp, cls.sshd_extra_config).start()
+        cls.sshd = cls.sshd_class(cls.tmp, cls.sshd_extra_config).start()
         cls.client_key = keygen(os.path.join(cls.tmp, "id_ed25519"))
         cls.sshd.authorize(cls.client_key + ".pub")
         cls.known_hosts = os.path.join(cls.tmp, "known_hosts")

@@ -1,0 +1,132 @@
+"""Our sshd with real clients: stock OpenSSH ssh/sftp and our ssh. Logins, exit status,
+a 100 MB round trip, pty sessions, sftp, password login, and the privilege separation of
+the pre-auth child (uid, NoNewPrivs, seccomp) read from /proc."""
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+import fixture  # noqa: E402
+import unittest  # noqa: E402
+
+
+class OurSshdTest(fixture.SshTestCase):
+    sshd_class = fixture.OurSshd
+
+    def clients(self):
+        return (("stock", fixture.STOCK_SSH), ("ours", None))
+
+    def test_pubkey_exec_and_exit_status(self):
+        for name, binary in self.clients():
+            with self.subTest(client=name):
+                r = self.run_ssh(command=["echo out; echo err >&2; exit 7"], binary=binary)
+                self.assertEqual(r.returncode, 7, r.stderr)
+                self.assertEqual(r.stdout, b"out\n")
+                self.assertEqual(r.stderr, b"err\n")
+
+    def test_100mb_round_trip(self):
+        data = os.urandom(1 << 20) * 100
+        for name, binary in self.clients():
+            with self.subTest(client=name):
+                r = self.run_ssh(command=["cat"], input=data, binary=binary, timeout=300)
+                self.assertEqual(r.returncode, 0, r.stderr[-500:])
+                self.assertEqual(hashlib.sha256(r.stdout).hexdigest(), hashlib.sha256(data).hexdigest())
+
+    def test_pty_session(self):
+        for name, binary in self.clients():
+            with self.subTest(client=name):
+                r = self.run_ssh(options=["-tt"], command=["tty; echo TERM=$TERM; exit 3"], binary=binary,
+                                 env=dict(os.environ, TERM="xterm-256color"))
+                self.assertEqual(r.returncode, 3, r.stderr)
+                self.assertIn(b"/dev/pts/", r.stdout)
+                self.assertIn(b"TERM=xterm-256color", r.stdout)
+
+    def test_environment_like_openssh(self):
+        r = self.run_ssh(command=["echo $USER:$LOGNAME:$HOME:$SHELL; echo $SSH_CONNECTION; echo $SSH_CLIENT"])
+        lines = r.stdout.decode().splitlines()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(lines[0].startswith(f"{self.user}:{self.user}:"), lines)
+        self.assertTrue(lines[1].startswith("127.0.0.1 ") and lines[1].endswith(f" 127.0.0.1 {self.sshd.port}"))
+        self.assertTrue(lines[2].endswith(f" {self.sshd.port}"))
+
+    def test_sftp_put_get(self):
+        src = os.path.join(self.tmp, "sftp_src")
+        with open(src, "wb") as f:
+            f.write(os.urandom(3 << 20))
+        dst = os.path.join(self.tmp, "sftp_back")
+        remote = f"/tmp/sshc-sftp-{os.getpid()}"
+        batch = os.path.join(self.tmp, "batch")
+        with open(batch, "w") as f:
+            f.write(f"put {src} {remote}\nget {remote} {dst}\nrm {remote}\n")
+        os.chmod(self.tmp, 0o755)
+        os.chmod(src, 0o644)
+        r = subprocess.run(["sftp", "-F", "/dev/null", "-P", str(self.sshd.port), "-i", self.client_key,
+                            "-o", f"UserKnownHostsFile={self.known_hosts}", "-o", "BatchMode=yes", "-b", batch,
+                            f"{self.user}@127.0.0.1"], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(src, "rb") as a, open(dst, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+
+    def test_password_login(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root for the test user's password")
+        askpass = os.path.join(self.tmp, "askpass")
+        with open(askpass, "w") as f:
+            f.write(f"#!/bin/sh\necho '{fixture.TEST_PASSWORD}'\n")
+        os.chmod(askpass, 0o755)
+        env = dict(os.environ, SSH_ASKPASS=askpass, SSH_ASKPASS_REQUIRE="force")
+        for name, binary in self.clients():
+            with self.subTest(client=name):
+                args = self.ssh_args(["-o", "BatchMode=no", "-o", "PubkeyAuthentication=no",
+                                      "-o", "PreferredAuthentications=password"], ["echo", "pw-ok"], binary)
+                r = subprocess.run(args, capture_output=True, env=env, stdin=subprocess.DEVNULL, timeout=60)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stdout, b"pw-ok\n")
+
+    def test_failed_login_message_and_log(self):
+        other = fixture.keygen(os.path.join(self.tmp, "unauthorized"))
+        args = [a if a != self.client_key else other for a in self.ssh_args(
+            ["-o", "PreferredAuthentications=publickey"], ["true"], fixture.STOCK_SSH)]
+        r = subprocess.run(args, capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"Permission denied (publickey,password).", r.stderr)
+        r = self.run_ssh(command=["true"])
+        self.assertIn(f"Accepted publickey for {self.user} from 127.0.0.1 port ", self.sshd.read_log())
+
+    def test_preauth_child_is_sandboxed(self):
+        if os.geteuid() != 0:
+            self.skipTest("privilege separation needs root")
+        with socket.create_connection(("127.0.0.1", self.sshd.port)) as s:
+            banner = s.recv(256)
+            self.assertTrue(banner.startswith(b"SSH-2.0-"), banner)
+            # The pre-auth child is the grandchild of the listener that runs as user sshd.
+            deadline = time.monotonic() + 10
+            status = None
+            while time.monotonic() < deadline and status is None:
+                for pid in os.listdir("/proc"):
+                    if not pid.isdigit():
+                        continue
+                    try:
+                        with open(f"/proc/{pid}/status") as f:
+                            text = f.read()
+                        with open(f"/proc/{pid}/cmdline", "rb") as f:
+                            cmd = f.read()
+                    except OSError:
+                        continue
+                    uid_line = [l for l in text.splitlines() if l.startswith("Uid:")][0]
+                    if fixture.our_sshd().encode() in cmd and uid_line.split()[1] == str(
+                            __import__("pwd").getpwnam("sshd").pw_uid):
+                        status = text
+                        break
+                time.sleep(0.05)
+            self.assertIsNotNone(status, "no pre-auth child running as sshd")
+            fields = dict(l.split(":", 1) for l in status.splitlines() if ":" in l)
+            self.assertEqual(fields["NoNewPrivs"].strip(), "1")
+            self.assertEqual(fields["Seccomp"].strip(), "2")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,202 @@
+#include "sshd/connection_handler.h"
+
+#include <grp.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "auth/server_checks.h"
+#include "auth/server_pam.h"
+#include "base/log.h"
+#include "base/unix_message.h"
+#include "sshd/monitor.h"
+#include "sshd/monitor_protocol.h"
+#include "sshd/preauth_child.h"
+#include "sshd/server_options.h"
+#include "sshd/session_process.h"
+
+namespace ssh::sshd {
+
+namespace {
+
+std::string label(const PeerAddress& p) { return p.client_address + " port " + std::to_string(p.client_port); }
+
+// Serves the child on monitor_fd until it closes its end, the monitor reaches stop_at
+// (if given), the deadline passes, or the child breaks a rule. False on timeout.
+bool serve_monitor(Monitor& monitor, int monitor_fd, std::optional<Monitor::Phase> stop_at, int timeout_s) {
+  auto deadline = timeout_s > 0 ? Clock::now() + std::chrono::seconds(timeout_s) : TimePoint::max();
+  while (!stop_at || monitor.phase() != *stop_at) {
+    int wait_ms = -1;
+    if (timeout_s > 0) {
+      auto left = std::chrono::ceil<Millis>(deadline - Clock::now()).count();
+      if (left <= 0) return false;
+      wait_ms = int(std::min<long>(left, 1 << 30));
+    }
+    pollfd p{monitor_fd, POLLIN, 0};
+    int n = poll(&p, 1, wait_ms);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) continue;
+    auto message = receive_unix_message(monitor_fd, kMaxMonitorMessage);
+    if (!message) return true;  // the child exited or closed its end
+    auto answer = monitor.handle(message->data);
+    if (!answer) {
+      LOG_ERROR("%s", answer.error().context.c_str());
+      return true;
+    }
+    if (*answer && !send_unix_message(monitor_fd, **answer)) return true;
+  }
+  return true;
+}
+
+void reap(pid_t pid) {
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+Status become_user(const auth::Passwd& pw) {
+  if (getuid() != 0) return {};
+  if (initgroups(pw.name.c_str(), pw.gid) != 0) return fail(ErrorCode::internal, "initgroups failed");
+  if (setresgid(pw.gid, pw.gid, pw.gid) != 0) return fail(ErrorCode::internal, "setgid failed");
+  if (setresuid(pw.uid, pw.uid, pw.uid) != 0) return fail(ErrorCode::internal, "setuid failed");
+  if (pw.uid != 0 && setuid(0) == 0) return fail(ErrorCode::internal, "was able to restore root privileges");
+  return {};
+}
+
+pid_t fork_preauth(ServerContext& ctx, const config::ServerConfig& cfg, int in_fd, int out_fd, UniqueFd child_end,
+                   const PeerAddress& peer) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  // The child keeps only public halves of the host keys.
+  auto table = ctx.host_keys.public_table();
+  ctx.host_keys.forget_private_keys();
+  PreauthParams p;
+  p.net_in = in_fd;
+  p.net_out = out_fd;
+  p.monitor_fd = child_end.get();
+  auto transport = transport_config_for(cfg);
+  if (!transport) _exit(255);
+  p.transport = std::move(*transport);
+  p.auth = auth_config_for(cfg);
+  p.auth.client_label = "from " + label(peer);
+  p.host_keys = std::move(table);
+  p.peer = label(peer);
+  p.sandbox = {ctx.privsep_dir, ctx.privsep_user};
+  p.use_sandbox = ctx.use_sandbox;
+  _exit(run_preauth(std::move(p)));
+}
+
+}  // namespace
+
+PeerAddress peer_address_of(int fd) {
+  PeerAddress p{"UNKNOWN", 0, "UNKNOWN", 0};
+  auto name = [](const sockaddr_storage& ss, socklen_t len, std::string& host, int& port) {
+    char h[NI_MAXHOST], s[NI_MAXSERV];
+    if (getnameinfo(reinterpret_cast<const sockaddr*>(&ss), len, h, sizeof h, s, sizeof s,
+                    NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+      host = h;
+      port = atoi(s);
+    }
+  };
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) name(ss, len, p.client_address, p.client_port);
+  len = sizeof ss;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) name(ss, len, p.server_address, p.server_port);
+  return p;
+}
+
+int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddress& peer) {
+  const config::ServerConfig& cfg = ctx.config;
+  LOG_DEBUG1("Connection from %s port %d on %s port %d", peer.client_address.c_str(), peer.client_port,
+             peer.server_address.c_str(), peer.server_port);
+  auto pair = seqpacket_pair();
+  if (!pair) return 255;
+  UniqueFd monitor_end = std::move(pair->first);
+  pid_t preauth = fork_preauth(ctx, cfg, in_fd, out_fd, std::move(pair->second), peer);
+  if (preauth < 0) return 255;
+
+  auth::ConnectionFacts facts;
+  facts.client_ip = peer.client_address;
+  facts.client_host = peer.client_address;
+  facts.client_port = uint16_t(peer.client_port);
+  auth::SystemBackend backend(checks_config_for(cfg), facts);
+  Monitor monitor(backend, ctx.host_keys, [&backend](const Bytes& sid, const Bytes& host_key) {
+    backend.set_session(sid, host_key);
+  });
+  bool in_time = serve_monitor(monitor, monitor_end.get(), Monitor::Phase::state_received, cfg.login_grace_time);
+  if (!in_time) {
+    LOG_INFO("Timeout before authentication for %s", label(peer).c_str());
+  }
+  if (monitor.phase() != Monitor::Phase::state_received) {
+    kill(preauth, SIGKILL);
+    reap(preauth);
+    return 255;
+  }
+  reap(preauth);
+  if (ctx.startup_notify_fd >= 0) {
+    ssize_t ignored = write(ctx.startup_notify_fd, "a", 1);
+    (void)ignored;
+    close(ctx.startup_notify_fd);
+    ctx.startup_notify_fd = -1;
+  }
+
+  const auth::Passwd* pw = backend.passwd();
+  if (pw == nullptr) return 255;
+  auto user = UserInfo::from_name(pw->name);
+  if (!user) return 255;
+  if (cfg.use_pam && backend.pam() != nullptr) {
+    if (auto s = backend.pam()->open_session("ssh"); !s) {
+      LOG_ERROR("PAM session: %s", s.error().context.c_str());
+      return 255;
+    }
+  }
+  auto session_pair = seqpacket_pair();
+  if (!session_pair) return 255;
+  UniqueFd session_monitor = std::move(session_pair->first);
+  UniqueFd session_end = std::move(session_pair->second);
+  config::ConnectionInfo match_info{pw->name, peer.client_address, peer.client_address, peer.server_address,
+                                    peer.server_port, "", {}};
+  auto effective = config::apply_match(cfg, match_info);
+  const config::ServerConfig& user_cfg = effective ? *effective : cfg;
+
+  pid_t session = fork();
+  if (session == 0) {
+    session_monitor.reset();
+    auto table = ctx.host_keys.public_table();
+    ctx.host_keys.forget_private_keys();
+    if (!become_user(*pw)) _exit(255);
+    SessionParams p;
+    p.net_in = in_fd;
+    p.net_out = out_fd;
+    p.monitor_fd = session_end.get();
+    p.transport_state = monitor.take_transport_state();
+    auto transport = transport_config_for(user_cfg);
+    if (!transport) _exit(255);
+    p.transport = std::move(*transport);
+    p.host_keys = std::move(table);
+    p.session = session_config_for(user_cfg);
+    p.context.user = *user;
+    p.context.connection = {peer.client_address, uint16_t(peer.client_port), peer.server_address,
+                            uint16_t(peer.server_port)};
+    if (const auto& options = monitor.key_options()) {
+      p.context.key_forced_command = options->command;
+      p.context.key_permit_pty = options->pty;
+    }
+    p.client_alive_interval = user_cfg.client_alive_interval;
+    p.client_alive_count_max = user_cfg.client_alive_count_max;
+    _exit(run_session(std::move(p)));
+  }
+  session_end.reset();
+  if (session < 0) return 255;
+  // Signatures for the session's rekeys, until it exits.
+  serve_monitor(monitor, session_monitor.get(), std::nullopt, 0);
+  reap(session);
+  if (cfg.use_pam && backend.pam() != nullptr) backend.pam()->close_session();
+  return 0;
+}
+
+}  // namespace ssh::sshd

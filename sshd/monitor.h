@@ -1,0 +1,64 @@
+// The privileged side of privilege separation: answers the pre-auth process's typed
+// requests (monitor_protocol.h), and only those its phase allows. It keeps its own record
+// of what was proven, so a compromised child cannot claim a login it did not earn: the
+// session id is the first exchange hash it signed, signatures are verified here, and
+// auth_done is accepted only for a user and methods this monitor saw succeed.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "auth/server_backend.h"
+#include "base/bytes.h"
+#include "base/result.h"
+#include "base/secret.h"
+#include "keys/authorized_keys.h"
+#include "transport/host_key_interfaces.h"
+
+namespace ssh::sshd {
+
+class Monitor {
+ public:
+  enum class Phase { preauth, authenticated, state_received };
+
+  // Told the session id and host key blob when the first exchange hash is signed.
+  using FirstKexFn = std::function<void(const Bytes& session_id, const Bytes& host_key_blob)>;
+
+  Monitor(auth::ServerBackend& backend, transport::HostKeySigner& host_keys, FirstKexFn on_first_kex = {});
+
+  // One request from the child (the pre-auth child; after the hand-off, the session
+  // child, which may only ask for host key signatures when it rekeys). The answer to send back, nullopt when the request has
+  // none, or an error: the child broke the rules and must be killed.
+  Result<std::optional<Bytes>> handle(ByteView request);
+
+  Phase phase() const { return phase_; }
+  const std::string& user() const { return user_; }
+  const Bytes& session_id() const { return session_id_; }
+  const std::vector<std::string>& methods() const { return methods_; }
+  // Options of the authorized_keys entry that let the user in by publickey, if any.
+  const std::optional<keys::AuthorizedKeyOptions>& key_options() const { return key_options_; }
+  // The transport state sent after authentication; once.
+  SecretBytes take_transport_state() { return std::move(transport_state_); }
+
+ private:
+  Result<Bytes> on_sign(ByteView request);
+  Status require_user(const std::string& user) const;
+
+  auth::ServerBackend& backend_;
+  transport::HostKeySigner& host_keys_;
+  FirstKexFn on_first_kex_;
+  Phase phase_ = Phase::preauth;
+  Bytes session_id_;
+  Bytes host_key_blob_;  // the key of the first key exchange (hostbound publickey)
+  std::string user_;
+  bool user_known_ = false;
+  std::set<std::string> succeeded_;  // methods proven to this monitor
+  bool account_checked_ = false;
+  std::optional<keys::AuthorizedKeyOptions> key_options_;
+  std::vector<std::string> methods_;
+  SecretBytes transport_state_;
+};
+
+}  // namespace ssh::sshd

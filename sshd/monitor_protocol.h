@@ -1,0 +1,117 @@
+// The typed request set between the unprivileged pre-auth process and its privileged
+// monitor (one SOCK_SEQPACKET message each way per call). Every message starts with its
+// type; each struct has encode/decode here, field by field, and trailing bytes are an
+// error. The monitor decides per phase which requests it answers (sshd/monitor.cpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/server_backend.h"
+#include "base/bytes.h"
+#include "base/result.h"
+#include "base/secret.h"
+
+namespace ssh::sshd {
+
+enum class MonitorType : uint8_t {
+  // pre-auth -> monitor
+  sign = 1,              // host key signature for a key exchange
+  lookup_user = 2,
+  check_publickey = 3,
+  verify_publickey = 4,
+  check_password = 5,
+  kbdint_start = 6,
+  kbdint_respond = 7,
+  kbdint_stop = 8,       // no answer
+  account = 9,
+  auth_done = 10,        // authentication finished: the monitor checks its own record
+  transport_state = 11,  // the exported transport, after auth_done was accepted; no answer
+  log = 12,              // a log line from the chrooted child; no answer
+  // monitor -> pre-auth
+  answer = 100,          // the result of the request just made
+  refused = 101,         // the request was not allowed now: the child must exit
+};
+
+// Largest message either side sends (a transport state or a large signature request).
+constexpr size_t kMaxMonitorMessage = 512 * 1024;
+
+struct SignRequest {
+  std::string algorithm;
+  Bytes data;
+};
+struct UserRequest {
+  std::string user;
+};
+struct PublickeyRequest {
+  std::string user;
+  std::string algorithm;
+  Bytes key_blob;
+};
+struct VerifyRequest {
+  std::string user;
+  std::string algorithm;
+  Bytes key_blob;
+  Bytes signature;
+  Bytes signed_data;
+};
+struct PasswordRequest {
+  std::string user;
+  SecretBytes password;
+};
+struct KbdintStartRequest {
+  std::string user;
+  std::string submethods;
+};
+struct KbdintRespondRequest {
+  std::vector<SecretBytes> responses;
+};
+struct AuthDoneRequest {
+  std::string user;
+  std::vector<std::string> methods;
+};
+struct LogLine {
+  uint8_t level = 0;
+  std::string text;
+};
+
+Bytes encode(const SignRequest& m);
+Bytes encode(const UserRequest& m, MonitorType type);  // lookup_user, account
+Bytes encode(const PublickeyRequest& m);
+Bytes encode(const VerifyRequest& m);
+SecretBytes encode(const PasswordRequest& m);
+Bytes encode(const KbdintStartRequest& m);
+SecretBytes encode(const KbdintRespondRequest& m);
+Bytes encode(const AuthDoneRequest& m);
+Bytes encode(const LogLine& m);
+Bytes encode_type_only(MonitorType type);  // kbdint_stop, refused
+
+MonitorType message_type(ByteView message);
+Result<SignRequest> decode_sign(ByteView m);
+Result<UserRequest> decode_user(ByteView m);
+Result<PublickeyRequest> decode_publickey(ByteView m);
+Result<VerifyRequest> decode_verify(ByteView m);
+Result<PasswordRequest> decode_password(ByteView m);
+Result<KbdintStartRequest> decode_kbdint_start(ByteView m);
+Result<KbdintRespondRequest> decode_kbdint_respond(ByteView m);
+Result<AuthDoneRequest> decode_auth_done(ByteView m);
+Result<LogLine> decode_log(ByteView m);
+// transport_state: the payload after the type byte is the exported state.
+Result<ByteView> decode_transport_state(ByteView m);
+SecretBytes encode_transport_state(ByteView state);
+
+// Answers (MonitorType::answer followed by the value).
+Bytes encode_answer_bool(bool v);
+Bytes encode_answer_bytes(ByteView v);
+Bytes encode_answer(const auth::UserInfo& v);
+Bytes encode_answer(const auth::PublickeyCheck& v);
+Bytes encode_answer(const auth::KbdintStep& v);
+Result<bool> decode_answer_bool(ByteView m);
+Result<Bytes> decode_answer_bytes(ByteView m);
+Result<auth::UserInfo> decode_answer_user(ByteView m);
+Result<auth::PublickeyCheck> decode_answer_publickey(ByteView m);
+Result<auth::KbdintStep> decode_answer_kbdint(ByteView m);
+
+}  // namespace ssh::sshd

@@ -1,0 +1,127 @@
+#include "sshd/preauth_child.h"
+
+#include "auth/messages.h"
+#include "base/event_loop.h"
+#include "base/log.h"
+#include "base/wire_reader.h"
+#include "base/wire_writer.h"
+#include "sshd/monitor_client.h"
+#include "transport/transport_link.h"
+
+namespace ssh::sshd {
+
+namespace {
+
+class Preauth {
+ public:
+  Preauth(PreauthParams& p, MonitorClient& monitor, EventLoop& loop) : p_(p), monitor_(monitor), loop_(loop) {}
+
+  Status start() {
+    p_.transport.signer = &monitor_;
+    auto session = std::make_unique<transport::TransportSession>(p_.transport);
+    link_ = std::make_unique<transport::TransportLink>(
+        loop_, p_.net_in, p_.net_out, std::move(session), [this](ByteView m) { return on_message(m); },
+        [this](const Error& e) { on_error(e); });
+    return link_->start();
+  }
+
+  int status() const { return status_; }
+
+ private:
+  Status on_message(ByteView payload) {
+    if (!service_accepted_) return on_service_request(payload);
+    if (payload[0] < 50 || payload[0] > 79) {
+      return fail(ErrorCode::protocol, "unexpected message " + std::to_string(payload[0]) + " before authentication");
+    }
+    if (!auth_) {
+      auto cfg = p_.auth;
+      auto host_key = link_->session().host_key_blob();
+      cfg.host_key_blob = Bytes(host_key.begin(), host_key.end());
+      auto sid = link_->session().session_id();
+      auth_ = std::make_unique<auth::ServerAuth>(cfg, monitor_, Bytes(sid.begin(), sid.end()));
+    }
+    std::vector<Bytes> out;
+    auto state = auth_->on_message(payload, out);
+    if (!state) {
+      link_->session().disconnect(state.error().reason, state.error().context);
+      return std::unexpected(state.error());
+    }
+    for (const auto& m : out) SSH_TRY(link_->session().send(m));
+    if (*state == auth::ServerAuth::State::success) return hand_off();
+    return link_->flush();
+  }
+
+  // RFC 4253 §10: the only service before login is ssh-userauth.
+  Status on_service_request(ByteView payload) {
+    WireReader r(payload);
+    uint8_t type = SSH_TRY(r.u8());
+    std::string_view name = type == auth::kServiceRequest ? SSH_TRY(r.text(256)) : std::string_view();
+    if (type != auth::kServiceRequest || name != "ssh-userauth" || !r.expect_end()) {
+      link_->session().disconnect(DisconnectReason::service_not_available, "bad service request");
+      return fail(ErrorCode::protocol, "bad service request", DisconnectReason::service_not_available);
+    }
+    service_accepted_ = true;
+    return link_->send(WireWriter().u8(auth::kServiceAccept).string("ssh-userauth").take());
+  }
+
+  // USERAUTH_SUCCESS is queued (not yet written): the state carries it to the session
+  // process, together with any input the client pipelined after its last request.
+  Status hand_off() {
+    const auto& s = auth_->success();
+    bool accepted = SSH_TRY(monitor_.auth_done(s.user, s.methods));
+    if (!accepted) return fail(ErrorCode::auth, "monitor refused the login");
+    auto state = SSH_TRY(link_->session().export_state());
+    link_->stop();
+    SSH_TRY(monitor_.send_transport_state(state.view()));
+    status_ = 0;
+    loop_.stop();
+    return {};
+  }
+
+  void on_error(const Error& e) {
+    const char* peer = p_.peer.c_str();
+    if (const auto& d = link_->session().peer_disconnect()) {
+      LOG_INFO("Received disconnect from %s:%u: %s [preauth]", peer, d->reason, d->description.c_str());
+      LOG_INFO("Disconnected from %s [preauth]", peer);
+    } else if (e.code == ErrorCode::closed) {
+      LOG_INFO("Connection closed by %s [preauth]", peer);
+    } else {
+      LOG_INFO("%s: %s [preauth]", peer, e.context.c_str());
+    }
+    loop_.stop();
+  }
+
+  PreauthParams& p_;
+  MonitorClient& monitor_;
+  EventLoop& loop_;
+  std::unique_ptr<transport::TransportLink> link_;
+  std::unique_ptr<auth::ServerAuth> auth_;
+  bool service_accepted_ = false;
+  int status_ = 255;
+};
+
+}  // namespace
+
+int run_preauth(PreauthParams params) {
+  MonitorClient monitor(params.monitor_fd, params.host_keys);
+  log::Options log_options;
+  log_options.level = log::level();
+  // Chrooted, the child cannot reach syslog or a log file: the monitor writes its lines.
+  log_options.sink = [&monitor](log::Level level, const char* text) { monitor.log_line(int(level), text); };
+  log::configure(log_options);
+
+  auto loop = EventLoop::create();  // epoll_create1 is not in the sandbox's allowlist
+  if (!loop) return 255;
+  if (params.use_sandbox) {
+    if (auto s = enter_preauth_sandbox(params.sandbox); !s) {
+      LOG_ERROR("sandbox: %s", s.error().context.c_str());
+      return 255;
+    }
+  }
+  Preauth preauth(params, monitor, **loop);
+  if (auto s = preauth.start(); !s) return 255;
+  if (auto s = (*loop)->run(); !s) return 255;
+  return preauth.status();
+}
+
+}  // namespace ssh::sshd

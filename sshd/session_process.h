@@ -1,0 +1,33 @@
+// The post-authentication process, running as the user: it continues the connection
+// from the transport state the pre-auth child exported and drives the connection layer
+// (sessions) until the client goes away. Host key signatures for rekeys still come from
+// the monitor.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/secret.h"
+#include "sshd/session_config.h"
+#include "transport/transport_session.h"
+
+namespace ssh::sshd {
+
+struct SessionParams {
+  int net_in = -1;
+  int net_out = -1;
+  int monitor_fd = -1;
+  SecretBytes transport_state;
+  transport::TransportConfig transport;  // for later rekeys
+  std::vector<std::pair<std::string, Bytes>> host_keys;
+  SessionConfig session;
+  SessionContext context;
+  int client_alive_interval = 0;
+  int client_alive_count_max = 3;
+};
+
+// Returns the process exit status.
+int run_session(SessionParams params);
+
+}  // namespace ssh::sshd
