@@ -18,9 +18,10 @@ namespace {
 
 constexpr size_t kMaxEntryBuffer = 1 << 20;
 
-// The shadow hash of user, or its passwd hash when there is no shadow entry; empty
-// optional when neither exists. Kept in wiped memory.
-std::optional<SecretBytes> stored_hash(std::string_view user) {
+// Looks user up in the shadow database (growing the buffer as getspnam_r asks) and
+// hands the entry, or nullptr, to fn; the buffer is wiped before returning.
+template <class Fn>
+auto with_shadow_entry(std::string_view user, Fn fn) {
   std::string name(user);
   std::vector<char> buf(4096);
   for (;;) {
@@ -31,14 +32,23 @@ std::optional<SecretBytes> stored_hash(std::string_view user) {
       buf.resize(buf.size() * 2);
       continue;
     }
-    std::optional<SecretBytes> out;
-    if (rc == 0 && found != nullptr && found->sp_pwdp != nullptr) {
-      out = SecretBytes(as_bytes(found->sp_pwdp));
-    }
+    auto out = fn(rc == 0 ? found : nullptr);
     wipe(buf.data(), buf.size());
-    if (out) return out;
-    break;
+    return out;
   }
+}
+
+// The shadow hash of user, or its passwd hash when there is no shadow entry; empty
+// optional when neither exists. Kept in wiped memory.
+std::optional<SecretBytes> stored_hash(std::string_view user) {
+  std::string name(user);
+  auto from_shadow = with_shadow_entry(user, [](const struct spwd* sp) {
+    std::optional<SecretBytes> out;
+    if (sp != nullptr && sp->sp_pwdp != nullptr) out = SecretBytes(as_bytes(sp->sp_pwdp));
+    return out;
+  });
+  if (from_shadow) return from_shadow;
+  std::vector<char> buf(4096);
   struct passwd pw {};
   struct passwd* found = nullptr;
   if (getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr ||
@@ -72,21 +82,11 @@ ShadowState classify_shadow(const struct spwd& sp, long today) {
 }
 
 std::optional<ShadowState> shadow_state(std::string_view user) {
-  std::string name(user);
-  std::vector<char> buf(4096);
-  for (;;) {
-    struct spwd sp {};
-    struct spwd* found = nullptr;
-    int rc = getspnam_r(name.c_str(), &sp, buf.data(), buf.size(), &found);
-    if (rc == ERANGE && buf.size() < kMaxEntryBuffer) {
-      buf.resize(buf.size() * 2);
-      continue;
-    }
+  return with_shadow_entry(user, [](const struct spwd* sp) {
     std::optional<ShadowState> out;
-    if (rc == 0 && found != nullptr) out = classify_shadow(*found, today_days());
-    wipe(buf.data(), buf.size());
+    if (sp != nullptr) out = classify_shadow(*sp, today_days());
     return out;
-  }
+  });
 }
 
 bool check_shadow_password(const Passwd* pw, const SecretBytes& password) {

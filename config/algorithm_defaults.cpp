@@ -122,4 +122,10 @@ std::string resolve_algorithm_list(AlgorithmKind kind, std::string_view spec) {
   return join(out);
 }
 
+void note_unsupported_kex(AlgorithmKind kind, std::string_view spec, std::vector<std::string>* notes) {
+  if (kind != AlgorithmKind::kex || notes == nullptr || spec.empty() || spec.front() == '-') return;
+  if (spec.front() == '+' || spec.front() == '^') spec.remove_prefix(1);
+  notes->push_back("Unsupported KEX algorithm \"" + std::string(spec.substr(0, spec.find(','))) + "\"");
+}
+
 }  // namespace ssh::config

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -23,6 +24,10 @@ const AlgorithmInfo& default_algorithms(AlgorithmKind kind);
 // Checks a list as written (optionally starting with + - ^) against the supported
 // names; '-' lists may use wildcards. Error text like OpenSSH's.
 Status validate_algorithm_list(AlgorithmKind kind, std::string_view spec);
+
+// OpenSSH (ssh and sshd alike) prints a line naming the first KEX method of a bad
+// KexAlgorithms list before the usual error; appends it to notes when it applies.
+void note_unsupported_kex(AlgorithmKind kind, std::string_view spec, std::vector<std::string>* notes);
 
 // Applies a +/-/^ edit (or a plain list) to the default list: what -G prints.
 std::string resolve_algorithm_list(AlgorithmKind kind, std::string_view spec);

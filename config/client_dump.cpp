@@ -16,15 +16,6 @@ void line(std::string& out, std::string_view name, std::string_view value) {
   out.append(name).append(" ").append(value).append("\n");
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ' ';
-    out += item;
-  }
-  return out;
-}
-
 }  // namespace
 
 void dump_flag(const OptionSpec& spec, const ClientConfig& cfg, std::string& out) {
@@ -57,7 +48,7 @@ void dump_list_lines(const OptionSpec& spec, const ClientConfig& cfg, std::strin
 void dump_list_oneline(const OptionSpec& spec, const ClientConfig& cfg, std::string& out) {
   const auto& list = field<std::vector<std::string>>(spec, cfg);
   if (!list.empty()) {
-    line(out, spec.dump_name, join(list));
+    line(out, spec.dump_name, join_words(list));
   } else if (!spec.dump_empty.empty()) {
     line(out, spec.dump_name, spec.dump_empty);
   }

@@ -100,14 +100,7 @@ Status parse_algorithms(const OptionSpec& spec, LineContext& line) {
   auto kind = static_cast<AlgorithmKind>(spec.min);
   Status valid = validate_algorithm_list(kind, only(line));
   if (!valid) {
-    // ssh names the offending KEX method on a line of its own first.
-    std::string_view list = only(line);
-    if (kind == AlgorithmKind::kex && line.notes != nullptr && !list.empty() &&
-        list.front() != '-') {
-      if (list.front() == '+' || list.front() == '^') list.remove_prefix(1);
-      line.notes->push_back("Unsupported KEX algorithm \"" +
-                            std::string(list.substr(0, list.find(',') )) + "\"");
-    }
+    note_unsupported_kex(kind, only(line), line.notes);
     return valid;
   }
   if (line.store()) field<std::string>(spec, line.cfg) = only(line);

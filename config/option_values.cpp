@@ -252,4 +252,13 @@ std::string forward_connect_text(const Forward& fwd) {
   return "[" + fwd.connect_host + "]:" + std::to_string(fwd.connect_port);
 }
 
+std::string join_words(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ' ';
+    out += item;
+  }
+  return out;
+}
+
 }  // namespace ssh::config

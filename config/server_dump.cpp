@@ -23,15 +23,6 @@ void line(std::string& out, const ServerOptionSpec& spec, std::string_view value
   out.append(name_of(spec)).append(" ").append(value).append("\n");
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ' ';
-    out += item;
-  }
-  return out;
-}
-
 // How sshd prints a DSCP/TOS value: its first name, else hex.
 std::string qos_text(int value) {
   static constexpr std::pair<std::string_view, int> kNames[] = {
@@ -83,7 +74,7 @@ void srv_dump_list_oneline(const ServerOptionSpec& spec, const ServerConfig& cfg
                            std::string& out) {
   const auto& list = field<std::vector<std::string>>(spec, cfg);
   if (!list.empty()) {
-    line(out, spec, join(list));
+    line(out, spec, join_words(list));
   } else if (!spec.dump_empty.empty()) {
     line(out, spec, spec.dump_empty);
   }

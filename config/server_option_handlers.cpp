@@ -145,13 +145,7 @@ Status srv_parse_algorithms(const ServerOptionSpec& spec, ServerLineContext& lin
   auto kind = static_cast<AlgorithmKind>(spec.min);
   Status valid = validate_algorithm_list(kind, only(line));
   if (!valid) {
-    std::string_view list = only(line);
-    if (kind == AlgorithmKind::kex && line.notes != nullptr && !list.empty() &&
-        list.front() != '-') {
-      if (list.front() == '+' || list.front() == '^') list.remove_prefix(1);
-      line.notes->push_back("Unsupported KEX algorithm \"" +
-                            std::string(list.substr(0, list.find(','))) + "\"");
-    }
+    note_unsupported_kex(kind, only(line), line.notes);
     // sshd spells it "mac", ssh "MAC".
     if (kind == AlgorithmKind::mac) return fatal("Bad SSH2 mac spec '" + only(line) + "'.");
     return fatal(valid.error().context);
