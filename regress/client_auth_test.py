@@ -57,6 +57,15 @@ class PublickeyTest(fixture.SshTestCase):
             r = subprocess.run(args, capture_output=True, env=env, timeout=60)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(r.stdout, b"agent\n")
+            # The same agent named by IdentityAgent, with SSH_AUTH_SOCK unset.
+            no_env = {k: v for k, v in os.environ.items() if k != "SSH_AUTH_SOCK"}
+            r = subprocess.run(args[:1] + ["-o", f"IdentityAgent={sock}"] + args[1:], capture_output=True,
+                               env=no_env, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout, b"agent\n")
+            r = subprocess.run(args[:1] + ["-o", "IdentityAgent=none"] + args[1:], capture_output=True,
+                               env=env, timeout=60)
+            self.assertEqual(r.returncode, 255)
         finally:
             agent.terminate()
             agent.wait()

@@ -94,6 +94,27 @@ class HostKeyTest(fixture.SshTestCase):
         self.assertEqual(ours.returncode, 0, ours.stderr)
         self.assertIn(b"kex: host key algorithm: rsa-sha2-512", ours.stderr)
 
+    def test_ask_confirms_through_askpass_and_records_key(self):
+        askpass = os.path.join(self.tmp, "askpass_yes.sh")
+        with open(askpass, "w") as f:
+            f.write("#!/bin/sh\necho yes\n")
+        os.chmod(askpass, 0o755)
+        kh = os.path.join(self.tmp, "kh_ask")
+        env = dict(os.environ, SSH_ASKPASS=askpass, SSH_ASKPASS_REQUIRE="force")
+        args = self.ssh_args(["-o", f"UserKnownHostsFile={kh}", "-o", "StrictHostKeyChecking=ask",
+                              "-o", "BatchMode=no", "-o", "HostKeyAlgorithms=ssh-ed25519"], ["true"])
+        r = fixture.subprocess.run(args, capture_output=True, env=env, stdin=fixture.subprocess.DEVNULL, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(kh) as f:
+            self.assertIn(self.sshd.host_pubkey_line("ed25519").split()[1], f.read())
+
+    def test_global_known_hosts_file(self):
+        global_kh = self.known_hosts_file("kh_global", [self.entry()])
+        ours, stock = self.both(os.path.join(self.tmp, "kh_missing"), "-o", f"GlobalKnownHostsFile={global_kh}",
+                                "-o", "StrictHostKeyChecking=yes")
+        self.assertEqual(stock.returncode, 0, stock.stderr)
+        self.assertEqual(ours.returncode, 0, ours.stderr)
+
     def test_host_key_alias(self):
         kh = self.known_hosts_file("kh_alias", [f"myalias {self.sshd.host_pubkey_line('ed25519')}"])
         ours, stock = self.both(kh, "-o", "HostKeyAlias=myalias", "-o", "StrictHostKeyChecking=yes")
