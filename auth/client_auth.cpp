@@ -27,7 +27,9 @@ void ClientAuth::set_server_sig_algs(std::vector<std::string> algs) {
   have_server_sig_algs_ = true;
 }
 
-void ClientAuth::set_hostbound(Bytes server_host_key_blob) { hostbound_key_ = std::move(server_host_key_blob); }
+void ClientAuth::set_hostbound(Bytes server_host_key_blob) {
+  hostbound_key_ = std::move(server_host_key_blob);
+}
 
 void ClientAuth::start(std::vector<Bytes>& out) {
   started_ = true;
@@ -51,12 +53,17 @@ Status ClientAuth::next_method(std::vector<Bytes>& out) {
   }
   for (const auto& name : config_.preferred) {
     if (contains(tried_, name) || !contains(server_methods_, name) || !method_allowed(name)) continue;
-    MethodContext ctx{config_, prompter_, session_id_,
-                      have_server_sig_algs_ ? &server_sig_algs_ : nullptr, hostbound_key_, identities_};
-    if (name == "publickey") current_ = make_publickey_method(ctx);
-    else if (name == "password") current_ = make_password_method(ctx);
-    else if (name == "keyboard-interactive") current_ = make_kbdint_method(ctx);
-    else continue;
+    MethodContext ctx{config_,        prompter_,
+                      session_id_,    have_server_sig_algs_ ? &server_sig_algs_ : nullptr,
+                      hostbound_key_, identities_};
+    if (name == "publickey")
+      current_ = make_publickey_method(ctx);
+    else if (name == "password")
+      current_ = make_password_method(ctx);
+    else if (name == "keyboard-interactive")
+      current_ = make_kbdint_method(ctx);
+    else
+      continue;
     LOG_DEBUG1("Next authentication method: %s", name.c_str());
     bool sent = SSH_TRY(current_->attempt(out));
     if (sent) return {};
@@ -70,8 +77,10 @@ Result<ClientAuth::State> ClientAuth::on_message(ByteView payload, std::vector<B
   if (payload.empty() || !started_) return fail(ErrorCode::protocol, "unexpected authentication message");
   switch (payload[0]) {
     case kUserauthSuccess:
-      if (current_) used_method_ = current_->name();
-      else used_method_ = "none";
+      if (current_)
+        used_method_ = current_->name();
+      else
+        used_method_ = "none";
       LOG_DEBUG1("Authentication succeeded (%s).", used_method_.c_str());
       return State::success;
     case kUserauthBanner: {
@@ -82,7 +91,8 @@ Result<ClientAuth::State> ClientAuth::on_message(ByteView payload, std::vector<B
     case kUserauthFailure: {
       Failure f = SSH_TRY(decode_failure(payload));
       server_methods_ = f.methods;
-      if (f.partial_success) LOG_DEBUG1("Authenticated using \"%s\" with partial success.", current_ ? current_->name() : "none");
+      if (f.partial_success)
+        LOG_DEBUG1("Authenticated using \"%s\" with partial success.", current_ ? current_->name() : "none");
       LOG_DEBUG1("Authentications that can continue: %s", last_methods().c_str());
       size_t before = out.size();
       SSH_TRY(next_method(out));

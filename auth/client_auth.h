@@ -45,9 +45,9 @@ struct ClientAuthConfig {
   bool batch_mode = false;
   int password_prompts = 3;
   // Signature algorithms we accept for user keys (PubkeyAcceptedAlgorithms).
-  std::vector<std::string> pubkey_algorithms = {
-      "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-      "rsa-sha2-512", "rsa-sha2-256"};
+  std::vector<std::string> pubkey_algorithms = {"ssh-ed25519",         "ecdsa-sha2-nistp256",
+                                                "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                                                "rsa-sha2-512",        "rsa-sha2-256"};
 };
 
 class ClientMethod;

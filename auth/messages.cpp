@@ -38,7 +38,9 @@ Result<std::string> decode_service_accept(ByteView payload) {
   return std::string(name);
 }
 
-Bytes encode_none_request(const RequestHeader& h) { return header(h).take(); }
+Bytes encode_none_request(const RequestHeader& h) {
+  return header(h).take();
+}
 
 Bytes encode_password_request(const RequestHeader& h, ByteView password) {
   return header(h).boolean(false).string(password).take();

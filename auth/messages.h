@@ -19,9 +19,9 @@ enum MsgType : uint8_t {
   kUserauthFailure = 51,
   kUserauthSuccess = 52,
   kUserauthBanner = 53,
-  kUserauthPkOk = 60,           // publickey
+  kUserauthPkOk = 60,             // publickey
   kUserauthPasswdChangereq = 60,  // password
-  kUserauthInfoRequest = 60,    // keyboard-interactive
+  kUserauthInfoRequest = 60,      // keyboard-interactive
   kUserauthInfoResponse = 61,
 };
 

@@ -11,23 +11,24 @@ namespace {
 // The order OpenSSH lists methods in USERAUTH_FAILURE (its method table order).
 constexpr std::string_view kMethodOrder[] = {"publickey", "password", "keyboard-interactive"};
 
-std::string_view method_part(std::string_view entry) { return entry.substr(0, entry.find(':')); }
+std::string_view method_part(std::string_view entry) {
+  return entry.substr(0, entry.find(':'));
+}
 
 }  // namespace
 
-std::string_view account_name(std::string_view user) { return user.substr(0, user.find(':')); }
+std::string_view account_name(std::string_view user) {
+  return user.substr(0, user.find(':'));
+}
 
 bool root_login_allowed(PermitRootLogin policy, std::string_view method, bool forced_command) {
   switch (policy) {
-    case PermitRootLogin::yes:
-      return true;
+    case PermitRootLogin::yes: return true;
     case PermitRootLogin::prohibit_password:
       // Methods that do not involve a password (sshd_config(5)).
       return method == "publickey" || method == "hostbased" || method == "gssapi-with-mic";
-    case PermitRootLogin::forced_commands_only:
-      return method == "publickey" && forced_command;
-    case PermitRootLogin::no:
-      return false;
+    case PermitRootLogin::forced_commands_only: return method == "publickey" && forced_command;
+    case PermitRootLogin::no: return false;
   }
   return false;
 }
@@ -51,9 +52,8 @@ bool ServerAuth::method_enabled(std::string_view method) const {
             (method == "keyboard-interactive" && config_.kbdint);
   if (!on || config_.authentication_methods.empty()) return on;
   // AuthenticationMethods: only the next method of some list may be tried.
-  return std::any_of(remaining_lists_.begin(), remaining_lists_.end(), [&](const auto& list) {
-    return !list.empty() && method_part(list.front()) == method;
-  });
+  return std::any_of(remaining_lists_.begin(), remaining_lists_.end(),
+                     [&](const auto& list) { return !list.empty() && method_part(list.front()) == method; });
 }
 
 std::vector<std::string> ServerAuth::methods_that_can_continue() const {
@@ -93,9 +93,8 @@ Status ServerAuth::begin_request(const UserauthRequest& req, std::vector<Bytes>&
     if (!user_info_.valid) LOG_INFO("Invalid user %s %s", user_.c_str(), config_.client_label.c_str());
     if (!config_.banner.empty()) out.push_back(encode_banner(config_.banner));
   } else if (req.user != raw_user_ || req.service != service_) {
-    return fail(ErrorCode::protocol, "Change of username or service not allowed: (" + raw_user_ +
-                                         "," + service_ + ") -> (" + req.user + "," + req.service +
-                                         ")");
+    return fail(ErrorCode::protocol, "Change of username or service not allowed: (" + raw_user_ + "," +
+                                         service_ + ") -> (" + req.user + "," + req.service + ")");
   }
   // A new request abandons a keyboard-interactive conversation (RFC 4256 §3.4 note).
   if (kbdint_pending_) {
@@ -146,12 +145,11 @@ void ServerAuth::log_attempt(const char* verdict, const Attempt& attempt) const 
   bool loud = verdict[0] == 'A' || !user_info_.valid || attempt.method == "password" ||
               failures_ >= config_.max_auth_tries / 2;
   auto level = loud ? log::Level::info : log::Level::verbose;
-  SSH_LOG(level, "%s %s for %s%s %s ssh2%s", verdict, attempt.method.c_str(), invalid,
-          user_.c_str(), config_.client_label.c_str(), info.c_str());
+  SSH_LOG(level, "%s %s for %s%s %s ssh2%s", verdict, attempt.method.c_str(), invalid, user_.c_str(),
+          config_.client_label.c_str(), info.c_str());
 }
 
-Result<ServerAuth::State> ServerAuth::finish(Outcome outcome, Attempt& attempt,
-                                             std::vector<Bytes>& out) {
+Result<ServerAuth::State> ServerAuth::finish(Outcome outcome, Attempt& attempt, std::vector<Bytes>& out) {
   if (outcome == Outcome::postponed) {
     if (!attempt.info.empty()) log_attempt("Postponed", attempt);
     return State::in_progress;
@@ -172,8 +170,7 @@ Result<ServerAuth::State> ServerAuth::finish(Outcome outcome, Attempt& attempt,
   if (authenticated) {
     bool allowed = SSH_TRY(backend_.account_allowed(user_));
     if (!allowed) {
-      return fail(ErrorCode::auth,
-                  "Access denied for user " + user_ + " by PAM account configuration");
+      return fail(ErrorCode::auth, "Access denied for user " + user_ + " by PAM account configuration");
     }
     success_.user = user_;
     success_.key_options = std::move(attempt.key_options);

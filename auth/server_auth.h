@@ -34,19 +34,19 @@ namespace ssh::auth {
 inline constexpr std::string_view kTooManyFailures = "Too many authentication failures";
 
 struct ServerAuthConfig {
-  bool pubkey = true;                 // PubkeyAuthentication
-  bool password = true;               // PasswordAuthentication
-  bool kbdint = false;                // KbdInteractiveAuthentication (Debian: no)
-  int max_auth_tries = 6;             // MaxAuthTries
+  bool pubkey = true;      // PubkeyAuthentication
+  bool password = true;    // PasswordAuthentication
+  bool kbdint = false;     // KbdInteractiveAuthentication (Debian: no)
+  int max_auth_tries = 6;  // MaxAuthTries
   PermitRootLogin permit_root_login = PermitRootLogin::prohibit_password;
   bool permit_empty_passwords = false;
   // AuthenticationMethods: each inner list must be completed in order; empty = any one
   // enabled method suffices. "method:submethod" entries match on the method only.
   std::vector<std::vector<std::string>> authentication_methods;
   // PubkeyAcceptedAlgorithms (signature algorithm names).
-  std::vector<std::string> pubkey_algorithms = {
-      "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-      "rsa-sha2-512", "rsa-sha2-256"};
+  std::vector<std::string> pubkey_algorithms = {"ssh-ed25519",         "ecdsa-sha2-nistp256",
+                                                "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                                                "rsa-sha2-512",        "rsa-sha2-256"};
   std::string banner;  // contents of the Banner file; empty = no banner
   // The host key blob of this connection's key exchange. Set: the
   // publickey-hostbound-v00@openssh.com method is accepted and its host key must match.
@@ -56,11 +56,11 @@ struct ServerAuthConfig {
 
 // What the session phase needs once authentication succeeded.
 struct AuthSuccess {
-  std::string user;                    // account name (":style" removed)
-  std::vector<std::string> methods;    // completed methods in order ("publickey", ...)
+  std::string user;                  // account name (":style" removed)
+  std::vector<std::string> methods;  // completed methods in order ("publickey", ...)
   // Options of the authorized_keys entry when the last publickey method succeeded.
   std::optional<keys::AuthorizedKeyOptions> key_options;
-  Bytes key_blob;                      // the key that succeeded, if any
+  Bytes key_blob;  // the key that succeeded, if any
 };
 
 class ServerAuth {
@@ -82,8 +82,8 @@ class ServerAuth {
  private:
   enum class Outcome { success, failure, postponed };
   struct Attempt {
-    std::string method;      // canonical method name ("publickey" for the hostbound form)
-    std::string info;        // for the log line, e.g. "ED25519 SHA256:..."
+    std::string method;  // canonical method name ("publickey" for the hostbound form)
+    std::string info;    // for the log line, e.g. "ED25519 SHA256:..."
     bool forced_command = false;
     std::optional<keys::AuthorizedKeyOptions> key_options;
     Bytes key_blob;
@@ -111,8 +111,8 @@ class ServerAuth {
   ServerAuthConfig config_;
   ServerBackend& backend_;
   Bytes session_id_;
-  int attempts_ = 0;  // requests seen
-  int failures_ = 0;  // counted failures (MaxAuthTries)
+  int attempts_ = 0;      // requests seen
+  int failures_ = 0;      // counted failures (MaxAuthTries)
   std::string raw_user_;  // as sent, with any ":style"
   std::string user_;
   std::string service_;
@@ -128,9 +128,9 @@ class ServerAuth {
 // monitor_valid_userblob): signed_data must be exactly the RFC 4252 §7 block for this
 // session id, user (":style" ignored), service "ssh-connection", a publickey method,
 // algorithm and key, plus the host key for the hostbound method.
-Status check_publickey_signed_data(ByteView signed_data, ByteView session_id,
-                                   std::string_view user, std::string_view algorithm,
-                                   ByteView key_blob, const std::optional<Bytes>& host_key_blob);
+Status check_publickey_signed_data(ByteView signed_data, ByteView session_id, std::string_view user,
+                                   std::string_view algorithm, ByteView key_blob,
+                                   const std::optional<Bytes>& host_key_blob);
 
 // OpenSSH auth_root_allowed(): may uid 0 log in with method (and a forced command)?
 bool root_login_allowed(PermitRootLogin policy, std::string_view method, bool forced_command);

@@ -30,8 +30,7 @@ class TemporaryIdentity {
     int n = ::getgroups(0, nullptr);
     saved_groups_.resize(n > 0 ? size_t(n) : 0);
     if (n > 0 && ::getgroups(n, saved_groups_.data()) < 0) return;
-    if (::initgroups(pw.name.c_str(), pw.gid) != 0 || ::setegid(pw.gid) != 0 ||
-        ::seteuid(pw.uid) != 0) {
+    if (::initgroups(pw.name.c_str(), pw.gid) != 0 || ::setegid(pw.gid) != 0 || ::seteuid(pw.uid) != 0) {
       restore();
       return;
     }
@@ -68,12 +67,12 @@ std::string real_path(const std::string& path) {
 }
 
 // Reads one authorized_keys file; nullopt (with a log line) when it must not be used.
-std::optional<std::string> read_keys_file(const std::string& path, const Passwd& pw,
-                                          bool strict_modes) {
+std::optional<std::string> read_keys_file(const std::string& path, const Passwd& pw, bool strict_modes) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
   if (!fd) {
-    if (errno != ENOENT) LOG_DEBUG1("Could not open user '%s' authorized keys '%s': %s",
-                                    pw.name.c_str(), path.c_str(), std::strerror(errno));
+    if (errno != ENOENT)
+      LOG_DEBUG1("Could not open user '%s' authorized keys '%s': %s", pw.name.c_str(), path.c_str(),
+                 std::strerror(errno));
     return std::nullopt;
   }
   struct stat st {};
@@ -106,17 +105,18 @@ std::optional<std::string> read_keys_file(const std::string& path, const Passwd&
 }
 
 // from= and expiry-time= of one matching entry (OpenSSH auth_authorise_keyopts).
-bool entry_allows(const keys::AuthorizedKey& entry, const Passwd& pw,
-                  const ConnectionFacts& facts, std::time_t now) {
+bool entry_allows(const keys::AuthorizedKey& entry, const Passwd& pw, const ConnectionFacts& facts,
+                  std::time_t now) {
   const auto& o = entry.options;
   if (o.expiry_time && now > *o.expiry_time) {
     LOG_VERBOSE("Authentication refused for %s: key expired", pw.name.c_str());
     return false;
   }
   if (o.from && !keys::from_option_allows(*o.from, facts.client_host, facts.client_ip)) {
-    LOG_INFO("Authentication tried for %s with correct key but not from a permitted host "
-             "(host=%s, ip=%s).",
-             pw.name.c_str(), facts.client_host.c_str(), facts.client_ip.c_str());
+    LOG_INFO(
+        "Authentication tried for %s with correct key but not from a permitted host "
+        "(host=%s, ip=%s).",
+        pw.name.c_str(), facts.client_host.c_str(), facts.client_ip.c_str());
     return false;
   }
   return true;
@@ -138,8 +138,8 @@ Result<std::string> expand_authorized_keys_path(std::string_view pattern, const 
       case 'u': out += pw.name; break;
       case 'U': out += std::to_string(pw.uid); break;
       default:
-        return fail(ErrorCode::config, std::string("unknown token %") + pattern[i] +
-                                           " in AuthorizedKeysFile");
+        return fail(ErrorCode::config,
+                    std::string("unknown token %") + pattern[i] + " in AuthorizedKeysFile");
     }
   }
   if (out.empty() || out[0] != '/') out = pw.home + "/" + out;
@@ -167,8 +167,8 @@ Status check_secure_path(const std::string& path, const struct stat& st, const P
 }
 
 PublickeyCheck find_authorized_key_in_files(const Passwd& pw, const ServerChecksConfig& config,
-                                            const ConnectionFacts& facts,
-                                            const keys::PublicKey& key, std::time_t now) {
+                                            const ConnectionFacts& facts, const keys::PublicKey& key,
+                                            std::time_t now) {
   PublickeyCheck check;
   for (const auto& pattern : config.authorized_keys_files) {
     if (pattern == "none") continue;

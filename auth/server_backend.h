@@ -71,9 +71,8 @@ class ServerBackend {
   // privileged side re-checks that the key is authorized and that signed_data names this
   // connection's session id, this user and this key before it verifies. True: the key
   // proved possession and may log in.
-  virtual Result<bool> verify_publickey(std::string_view user, std::string_view algorithm,
-                                        ByteView key_blob, ByteView signature,
-                                        ByteView signed_data) = 0;
+  virtual Result<bool> verify_publickey(std::string_view user, std::string_view algorithm, ByteView key_blob,
+                                        ByteView signature, ByteView signed_data) = 0;
 
   // RFC 4252 §8 password (crypt(3)+shadow, or PAM). Always does the full amount of work,
   // also for invalid users and refused root logins, and then answers false.

@@ -42,8 +42,7 @@ std::vector<std::string> group_names(const Passwd& pw) {
   return names;
 }
 
-bool any_group_matches(const std::vector<std::string>& groups,
-                       const std::vector<std::string>& patterns) {
+bool any_group_matches(const std::vector<std::string>& groups, const std::vector<std::string>& patterns) {
   for (const auto& g : groups) {
     for (const auto& p : patterns) {
       if (keys::match_glob(g, p)) return true;
@@ -61,8 +60,8 @@ bool shell_usable(const Passwd& pw, std::string_view host) {
     return false;
   }
   if (!S_ISREG(st.st_mode) || (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0) {
-    LOG_INFO("User %s from %.*s not allowed because shell %s is not executable",
-             pw.name.c_str(), int(host.size()), host.data(), shell.c_str());
+    LOG_INFO("User %s from %.*s not allowed because shell %s is not executable", pw.name.c_str(),
+             int(host.size()), host.data(), shell.c_str());
     return false;
   }
   return true;
@@ -122,20 +121,20 @@ bool user_allowed(const Passwd& pw, const ServerChecksConfig& config, std::strin
   }
   if (!config.allow_users.empty() &&
       std::none_of(config.allow_users.begin(), config.allow_users.end(), match)) {
-    LOG_INFO("User %s from %.*s not allowed because not listed in AllowUsers", name, hl,
-             host.data());
+    LOG_INFO("User %s from %.*s not allowed because not listed in AllowUsers", name, hl, host.data());
     return false;
   }
   if (config.deny_groups.empty() && config.allow_groups.empty()) return true;
   std::vector<std::string> groups = group_names(pw);
   if (any_group_matches(groups, config.deny_groups)) {
-    LOG_INFO("User %s from %.*s not allowed because a group is listed in DenyGroups", name, hl,
-             host.data());
+    LOG_INFO("User %s from %.*s not allowed because a group is listed in DenyGroups", name, hl, host.data());
     return false;
   }
   if (!config.allow_groups.empty() && !any_group_matches(groups, config.allow_groups)) {
-    LOG_INFO("User %s from %.*s not allowed because none of user's groups are listed in "
-             "AllowGroups", name, hl, host.data());
+    LOG_INFO(
+        "User %s from %.*s not allowed because none of user's groups are listed in "
+        "AllowGroups",
+        name, hl, host.data());
     return false;
   }
   return true;
@@ -146,7 +145,9 @@ SystemBackend::SystemBackend(ServerChecksConfig config, ConnectionFacts facts)
 
 SystemBackend::~SystemBackend() = default;
 
-bool SystemBackend::same_user(std::string_view user) const { return looked_up_ && user == user_; }
+bool SystemBackend::same_user(std::string_view user) const {
+  return looked_up_ && user == user_;
+}
 
 bool SystemBackend::root_refused(std::string_view method, bool forced_command) const {
   if (!valid_ || pw_.uid != 0) return false;
@@ -169,8 +170,7 @@ Result<UserInfo> SystemBackend::lookup_user(std::string_view user) {
   return UserInfo{valid_, valid_ && pw_.uid == 0};
 }
 
-Result<PublickeyCheck> SystemBackend::check_publickey(std::string_view user,
-                                                      std::string_view algorithm,
+Result<PublickeyCheck> SystemBackend::check_publickey(std::string_view user, std::string_view algorithm,
                                                       ByteView key_blob) {
   PublickeyCheck none;
   if (!same_user(user) || !valid_) return none;
@@ -185,12 +185,11 @@ Result<PublickeyCheck> SystemBackend::check_publickey(std::string_view user,
 }
 
 Result<bool> SystemBackend::verify_publickey(std::string_view user, std::string_view algorithm,
-                                             ByteView key_blob, ByteView signature,
-                                             ByteView signed_data) {
+                                             ByteView key_blob, ByteView signature, ByteView signed_data) {
   PublickeyCheck check = SSH_TRY(check_publickey(user, algorithm, key_blob));
   if (!check.allowed) return false;
-  Status data_ok = check_publickey_signed_data(signed_data, facts_.session_id, user, algorithm,
-                                               key_blob, facts_.host_key_blob);
+  Status data_ok = check_publickey_signed_data(signed_data, facts_.session_id, user, algorithm, key_blob,
+                                               facts_.host_key_blob);
   if (!data_ok) {
     LOG_ERROR("publickey: %s", data_ok.error().context.c_str());
     return false;
@@ -211,8 +210,7 @@ Result<bool> SystemBackend::check_password(std::string_view user, const SecretBy
     // As sshd does: a password that cannot be right stands in for the real one.
     static constexpr std::string_view kBad = "\b\n\r\177INCORRECT";
     SecretBytes bad(as_bytes(kBad));
-    ok = SSH_TRY(pam_->authenticate_password(honest ? password : bad,
-                                             config_.permit_empty_passwords));
+    ok = SSH_TRY(pam_->authenticate_password(honest ? password : bad, config_.permit_empty_passwords));
   } else {
     ok = check_shadow_password(valid_ ? &pw_ : nullptr, password);
   }

@@ -29,22 +29,21 @@ class PamContext;
 
 // The sshd_config options these checks need.
 struct ServerChecksConfig {
-  std::vector<std::string> allow_users;   // "user" or "user@host" glob patterns
+  std::vector<std::string> allow_users;  // "user" or "user@host" glob patterns
   std::vector<std::string> deny_users;
   std::vector<std::string> allow_groups;  // glob patterns on group names
   std::vector<std::string> deny_groups;
   // AuthorizedKeysFile: %% %h %u %U tokens; relative paths are relative to the home dir;
   // "none" disables.
-  std::vector<std::string> authorized_keys_files = {".ssh/authorized_keys",
-                                                    ".ssh/authorized_keys2"};
+  std::vector<std::string> authorized_keys_files = {".ssh/authorized_keys", ".ssh/authorized_keys2"};
   bool strict_modes = true;
   bool use_pam = false;
   bool kbdint = false;  // KbdInteractiveAuthentication (its only device is PAM)
   PermitRootLogin permit_root_login = PermitRootLogin::prohibit_password;
   bool permit_empty_passwords = false;
-  std::vector<std::string> pubkey_algorithms = {
-      "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-      "rsa-sha2-512", "rsa-sha2-256"};
+  std::vector<std::string> pubkey_algorithms = {"ssh-ed25519",         "ecdsa-sha2-nistp256",
+                                                "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                                                "rsa-sha2-512",        "rsa-sha2-256"};
   std::string pam_service = "sshd";
 };
 
@@ -90,8 +89,8 @@ Status check_secure_path(const std::string& path, const struct stat& st, const P
 // Searches the configured files (read as the user when we are root) for key; the first
 // plain entry whose from= and expiry-time= allow this client wins.
 PublickeyCheck find_authorized_key_in_files(const Passwd& pw, const ServerChecksConfig& config,
-                                            const ConnectionFacts& facts,
-                                            const keys::PublicKey& key, std::time_t now);
+                                            const ConnectionFacts& facts, const keys::PublicKey& key,
+                                            std::time_t now);
 
 // ---- passwords without PAM (server_passwd.cpp) ----
 
@@ -118,9 +117,8 @@ class SystemBackend final : public ServerBackend {
   Result<UserInfo> lookup_user(std::string_view user) override;
   Result<PublickeyCheck> check_publickey(std::string_view user, std::string_view algorithm,
                                          ByteView key_blob) override;
-  Result<bool> verify_publickey(std::string_view user, std::string_view algorithm,
-                                ByteView key_blob, ByteView signature,
-                                ByteView signed_data) override;
+  Result<bool> verify_publickey(std::string_view user, std::string_view algorithm, ByteView key_blob,
+                                ByteView signature, ByteView signed_data) override;
   Result<bool> check_password(std::string_view user, const SecretBytes& password) override;
   Result<KbdintStep> kbdint_start(std::string_view user, std::string_view submethods) override;
   Result<KbdintStep> kbdint_respond(std::vector<SecretBytes> responses) override;

@@ -4,15 +4,13 @@
 
 namespace ssh::auth {
 
-Result<ServerAuth::Outcome> ServerAuth::userauth_kbdint(const UserauthRequest& req,
-                                                        std::vector<Bytes>& out) {
+Result<ServerAuth::Outcome> ServerAuth::userauth_kbdint(const UserauthRequest& req, std::vector<Bytes>& out) {
   KbdintBody body = SSH_TRY(decode_kbdint_body(req.body));
   KbdintStep step = SSH_TRY(backend_.kbdint_start(user_, body.submethods));
   return kbdint_step(step, out);
 }
 
-Result<ServerAuth::Outcome> ServerAuth::kbdint_step(const KbdintStep& step,
-                                                    std::vector<Bytes>& out) {
+Result<ServerAuth::Outcome> ServerAuth::kbdint_step(const KbdintStep& step, std::vector<Bytes>& out) {
   switch (step.kind) {
     case KbdintStep::Kind::prompts:
       // Same cap as the client's (auth/messages.h), so a conversation we start can finish.
@@ -24,10 +22,8 @@ Result<ServerAuth::Outcome> ServerAuth::kbdint_step(const KbdintStep& step,
       kbdint_pending_ = true;
       kbdint_expected_ = step.prompts.size();
       return Outcome::postponed;
-    case KbdintStep::Kind::success:
-      return Outcome::success;
-    case KbdintStep::Kind::failure:
-      return Outcome::failure;
+    case KbdintStep::Kind::success: return Outcome::success;
+    case KbdintStep::Kind::failure: return Outcome::failure;
   }
   return Outcome::failure;
 }

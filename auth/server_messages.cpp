@@ -89,7 +89,9 @@ Bytes encode_failure(const std::vector<std::string>& methods, bool partial_succe
   return WireWriter().u8(kUserauthFailure).string(join_names(methods)).boolean(partial_success).take();
 }
 
-Bytes encode_success() { return WireWriter().u8(kUserauthSuccess).take(); }
+Bytes encode_success() {
+  return WireWriter().u8(kUserauthSuccess).take();
+}
 
 Bytes encode_banner(std::string_view message) {
   return WireWriter().u8(kUserauthBanner).string(message).string("").take();

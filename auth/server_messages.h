@@ -65,8 +65,8 @@ Result<std::vector<SecretBytes>> decode_info_response(ByteView payload, size_t e
 
 Bytes encode_failure(const std::vector<std::string>& methods, bool partial_success);
 Bytes encode_success();
-Bytes encode_banner(std::string_view message);                  // language tag ""
+Bytes encode_banner(std::string_view message);  // language tag ""
 Bytes encode_pk_ok(std::string_view algorithm, ByteView key_blob);
-Bytes encode_info_request(const KbdintStep& step);               // language tag ""
+Bytes encode_info_request(const KbdintStep& step);  // language tag ""
 
 }  // namespace ssh::auth

@@ -87,10 +87,8 @@ int password_conversation(int n, const pam_message** msg, pam_response** resp, v
         if (out[i].resp != nullptr) continue;
         break;
       case PAM_ERROR_MSG:
-      case PAM_TEXT_INFO:
-        continue;
-      default:
-        break;
+      case PAM_TEXT_INFO: continue;
+      default: break;
     }
     for (int j = 0; j < i; ++j) {
       if (out[j].resp != nullptr) {
@@ -173,8 +171,7 @@ int helper_conversation(int n, const pam_message** msg, pam_response** resp, voi
 
 }  // namespace
 
-Result<std::unique_ptr<PamContext>> PamContext::start(std::string_view service,
-                                                      std::string_view user,
+Result<std::unique_ptr<PamContext>> PamContext::start(std::string_view service, std::string_view user,
                                                       std::string_view rhost) {
   std::unique_ptr<PamContext> ctx(new PamContext());
   // The conversation data pointer is the context itself, which never moves (unique_ptr);
@@ -306,8 +303,7 @@ Status PamContext::open_session(std::string_view tty) {
   last_status_ = pam_open_session(handle_, 0);
   if (last_status_ != PAM_SUCCESS) {
     pam_setcred(handle_, PAM_DELETE_CRED);
-    return fail(ErrorCode::auth,
-                std::string("pam_open_session: ") + pam_strerror(handle_, last_status_));
+    return fail(ErrorCode::auth, std::string("pam_open_session: ") + pam_strerror(handle_, last_status_));
   }
   session_open_ = true;
   return {};

@@ -24,8 +24,7 @@ class PamContext {
  public:
   // pam_start(service, user) and PAM_RHOST = rhost, PAM_TTY = "ssh" (as sshd does, for
   // modules such as pam_access before a pty exists).
-  static Result<std::unique_ptr<PamContext>> start(std::string_view service,
-                                                   std::string_view user,
+  static Result<std::unique_ptr<PamContext>> start(std::string_view service, std::string_view user,
                                                    std::string_view rhost);
   ~PamContext();
   PamContext(const PamContext&) = delete;

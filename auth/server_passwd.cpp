@@ -60,7 +60,9 @@ std::optional<SecretBytes> stored_hash(std::string_view user) {
   return hash;
 }
 
-long today_days() { return long(std::time(nullptr) / 86400); }
+long today_days() {
+  return long(std::time(nullptr) / 86400);
+}
 
 // A salt of the system's default scheme, for the dummy crypt of invalid users.
 std::string fake_setting() {
@@ -76,8 +78,8 @@ ShadowState classify_shadow(const struct spwd& sp, long today) {
   s.locked = sp.sp_pwdp != nullptr && sp.sp_pwdp[0] == '!';
   s.account_expired = sp.sp_expire != -1 && today >= sp.sp_expire;
   // sp_lstchg == 0: the administrator forces a change at next login.
-  s.password_expired = sp.sp_lstchg == 0 ||
-                       (sp.sp_lstchg > 0 && sp.sp_max >= 0 && sp.sp_lstchg + sp.sp_max < today);
+  s.password_expired =
+      sp.sp_lstchg == 0 || (sp.sp_lstchg > 0 && sp.sp_max >= 0 && sp.sp_lstchg + sp.sp_max < today);
   return s;
 }
 
@@ -104,8 +106,8 @@ bool check_shadow_password(const Passwd* pw, const SecretBytes& password) {
   auto* data = static_cast<crypt_data*>(std::calloc(1, sizeof(crypt_data)));
   if (data == nullptr) return false;
   const char* result = crypt_r(reinterpret_cast<const char*>(input.data()), setting.c_str(), data);
-  bool ok = usable && result != nullptr && result[0] != '*' &&
-            constant_time_equal(as_bytes(result), hash->view());
+  bool ok =
+      usable && result != nullptr && result[0] != '*' && constant_time_equal(as_bytes(result), hash->view());
   wipe(data, sizeof(crypt_data));
   std::free(data);
   wipe(setting.data(), setting.size());

@@ -12,11 +12,12 @@ namespace ssh::auth {
 
 namespace {
 
-bool equal(ByteView a, ByteView b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+bool equal(ByteView a, ByteView b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end());
+}
 
 // The algorithm must be accepted and belong to the key's type (rsa-sha2-* with ssh-rsa).
-Result<keys::PublicKey> acceptable_key(const PublickeyBody& pk,
-                                       const std::vector<std::string>& accepted) {
+Result<keys::PublicKey> acceptable_key(const PublickeyBody& pk, const std::vector<std::string>& accepted) {
   auto alg = keys::sig_alg_from_name(pk.algorithm);
   if (!alg || std::find(accepted.begin(), accepted.end(), pk.algorithm) == accepted.end()) {
     return fail(ErrorCode::auth, "key type " + pk.algorithm + " not in PubkeyAcceptedAlgorithms");
@@ -31,9 +32,8 @@ Result<keys::PublicKey> acceptable_key(const PublickeyBody& pk,
 
 }  // namespace
 
-Result<ServerAuth::Outcome> ServerAuth::userauth_publickey(const UserauthRequest& req,
-                                                           bool hostbound, Attempt& attempt,
-                                                           std::vector<Bytes>& out) {
+Result<ServerAuth::Outcome> ServerAuth::userauth_publickey(const UserauthRequest& req, bool hostbound,
+                                                           Attempt& attempt, std::vector<Bytes>& out) {
   PublickeyBody pk = SSH_TRY(decode_publickey_body(req.body, hostbound));
   // The client binds the request to the host key it verified; any other key means the
   // request was made for another server (OpenSSH ends the connection).
@@ -64,9 +64,9 @@ Result<ServerAuth::Outcome> ServerAuth::userauth_publickey(const UserauthRequest
   return Outcome::success;
 }
 
-Status check_publickey_signed_data(ByteView signed_data, ByteView session_id,
-                                   std::string_view user, std::string_view algorithm,
-                                   ByteView key_blob, const std::optional<Bytes>& host_key_blob) {
+Status check_publickey_signed_data(ByteView signed_data, ByteView session_id, std::string_view user,
+                                   std::string_view algorithm, ByteView key_blob,
+                                   const std::optional<Bytes>& host_key_blob) {
   WireReader r(signed_data);
   auto bad = [](const char* what) { return fail(ErrorCode::auth, std::string("signed data: ") + what); };
   if (!equal(SSH_TRY(r.string()), session_id)) return bad("session id mismatch");

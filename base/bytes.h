@@ -22,7 +22,9 @@ inline Bytes to_bytes(std::string_view s) {
   auto v = as_bytes(s);
   return {v.begin(), v.end()};
 }
-inline void append(Bytes& out, ByteView more) { out.insert(out.end(), more.begin(), more.end()); }
+inline void append(Bytes& out, ByteView more) {
+  out.insert(out.end(), more.begin(), more.end());
+}
 
 std::string to_hex(ByteView b);
 // Accepts upper/lower case hex without separators; empty optional-like result on bad input.

@@ -17,9 +17,15 @@ void configure(const Options& options) {
   if (g_options.to_syslog) openlog(g_options.ident.c_str(), LOG_PID, LOG_AUTH);
 }
 
-void set_level(Level level) { g_options.level = level; }
-Level level() { return g_options.level; }
-bool enabled(Level l) { return l != Level::quiet && l <= g_options.level; }
+void set_level(Level level) {
+  g_options.level = level;
+}
+Level level() {
+  return g_options.level;
+}
+bool enabled(Level l) {
+  return l != Level::quiet && l <= g_options.level;
+}
 
 namespace {
 struct Name {
@@ -27,9 +33,9 @@ struct Name {
   Level level;
 };
 constexpr Name kNames[] = {
-    {"QUIET", Level::quiet},   {"FATAL", Level::fatal},   {"ERROR", Level::error},
+    {"QUIET", Level::quiet},   {"FATAL", Level::fatal},     {"ERROR", Level::error},
     {"INFO", Level::info},     {"VERBOSE", Level::verbose}, {"DEBUG", Level::debug1},
-    {"DEBUG1", Level::debug1}, {"DEBUG2", Level::debug2}, {"DEBUG3", Level::debug3},
+    {"DEBUG1", Level::debug1}, {"DEBUG2", Level::debug2},   {"DEBUG3", Level::debug3},
 };
 
 int syslog_priority(Level l) {

@@ -15,7 +15,7 @@ struct Options {
   Level level = Level::info;
   bool to_syslog = false;
   std::string ident = "ssh";
-  int log_fd = 2;        // stderr unless -E names a file
+  int log_fd = 2;  // stderr unless -E names a file
   // Takes every line instead of stderr/syslog (sshd's chrooted pre-auth child hands its
   // lines to the monitor).
   std::function<void(Level, const char*)> sink;
@@ -33,8 +33,8 @@ void vmessage(Level level, const char* fmt, va_list ap);
 
 }  // namespace ssh::log
 
-#define SSH_LOG(level, ...)                                              \
-  do {                                                                   \
+#define SSH_LOG(level, ...)                                                  \
+  do {                                                                       \
     if (::ssh::log::enabled(level)) ::ssh::log::message(level, __VA_ARGS__); \
   } while (0)
 #define LOG_ERROR(...) SSH_LOG(::ssh::log::Level::error, __VA_ARGS__)

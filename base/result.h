@@ -61,11 +61,11 @@ const char* to_string(ErrorCode code);
 // The one propagation idiom: evaluates a Result, returns its error from the enclosing
 // function, otherwise yields the value (or nothing for Status). GNU statement expression,
 // supported by g++ and clang.
-#define SSH_TRY(expr)                                               \
-  ({                                                                \
-    auto&& ssh_try_result_ = (expr);                                \
-    if (!ssh_try_result_) {                                         \
-      return std::unexpected(std::move(ssh_try_result_).error());   \
-    }                                                               \
-    *std::move(ssh_try_result_);                                    \
+#define SSH_TRY(expr)                                             \
+  ({                                                              \
+    auto&& ssh_try_result_ = (expr);                              \
+    if (!ssh_try_result_) {                                       \
+      return std::unexpected(std::move(ssh_try_result_).error()); \
+    }                                                             \
+    *std::move(ssh_try_result_);                                  \
   })

@@ -77,8 +77,7 @@ const AlgorithmInfo& default_algorithms(AlgorithmKind kind) {
 Status validate_algorithm_list(AlgorithmKind kind, std::string_view spec) {
   const AlgorithmInfo& info = default_algorithms(kind);
   auto bad = [&] {
-    return fail(ErrorCode::config,
-                std::string(info.error_prefix) + " '" + std::string(spec) + "'.");
+    return fail(ErrorCode::config, std::string(info.error_prefix) + " '" + std::string(spec) + "'.");
   };
   if (spec.empty()) return bad();
   char op = spec.front();

@@ -47,7 +47,14 @@ enum CanonicalizeHostname : int { kCanonNo = 0, kCanonYes = 1, kCanonAlways = 2 
 enum FingerprintHash : int { kFpMd5 = 0, kFpSha256 = 1 };
 enum AddKeysToAgent : int { kAkNo = 0, kAkYes = 1, kAkAsk = 2, kAkConfirm = 3 };
 enum LogLevelValue : int {  // same order as base/log.h Level
-  kLogQuiet = 0, kLogFatal, kLogError, kLogInfo, kLogVerbose, kLogDebug1, kLogDebug2, kLogDebug3
+  kLogQuiet = 0,
+  kLogFatal,
+  kLogError,
+  kLogInfo,
+  kLogVerbose,
+  kLogDebug1,
+  kLogDebug2,
+  kLogDebug3
 };
 inline constexpr int kEscapeNone = -2;  // EscapeChar none
 
@@ -97,9 +104,9 @@ struct ClientConfig {
   int request_tty = kTtyAuto;
   int session_type = kSessionDefault;
   int strict_host_key_checking = kShkAsk;
-  int tunnel = kTunnelNo;                // stored only
+  int tunnel = kTunnelNo;  // stored only
   int verify_host_key_dns = kNo;
-  int update_host_keys = kYes;           // OpenSSH: yes unless UserKnownHostsFile changed
+  int update_host_keys = kYes;  // OpenSSH: yes unless UserKnownHostsFile changed
   int log_level = kLogInfo;
 
   // Numbers; times are in seconds.
@@ -125,19 +132,19 @@ struct ClientConfig {
   // Strings; empty means unset unless a default is shown.
   std::string bind_address;
   std::string bind_interface;
-  std::string control_path;      // tokens and ~ expanded
+  std::string control_path;  // tokens and ~ expanded
   std::string host_key_alias;
-  std::string identity_agent;    // tokens and ~ expanded ("none", "SSH_AUTH_SOCK" kept)
+  std::string identity_agent;  // tokens and ~ expanded ("none", "SSH_AUTH_SOCK" kept)
   std::string ignore_unknown;
-  std::string local_command;     // raw: expand with expand_tokens() when run
-  std::string remote_command;    // tokens expanded
+  std::string local_command;   // raw: expand with expand_tokens() when run
+  std::string remote_command;  // tokens expanded
   std::string pkcs11_provider;
   std::string security_key_provider = "internal";
   std::string preferred_authentications;
   std::string revoked_host_keys;
   std::string xauth_location = "/usr/bin/xauth";
   std::string known_hosts_command;
-  std::string proxy_command;     // raw: expand %h %n %p %r when run
+  std::string proxy_command;  // raw: expand %h %n %p %r when run
   std::string proxy_jump;
   std::string tunnel_device = "any:any";
   std::string ip_qos = "lowdelay throughput";
@@ -156,14 +163,14 @@ struct ClientConfig {
   std::string ca_signature_algorithms;
 
   // Lists.
-  std::vector<std::string> identity_files;      // raw; expand when loading
-  std::vector<std::string> certificate_files;   // raw; expand when loading
-  std::vector<std::string> user_known_hosts_files;    // expanded
+  std::vector<std::string> identity_files;          // raw; expand when loading
+  std::vector<std::string> certificate_files;       // raw; expand when loading
+  std::vector<std::string> user_known_hosts_files;  // expanded
   std::vector<std::string> global_known_hosts_files;
   std::vector<std::string> canonical_domains;
   std::vector<std::string> canonicalize_permitted_cnames;
-  std::vector<std::string> send_env;   // patterns
-  std::vector<std::string> set_env;    // NAME=VALUE
+  std::vector<std::string> send_env;  // patterns
+  std::vector<std::string> set_env;   // NAME=VALUE
   std::vector<std::string> log_verbose;
   std::vector<std::string> permit_remote_open;
   std::vector<Forward> local_forwards;
@@ -181,11 +188,11 @@ struct ClientConfig {
 // Facts about the local side, used for %-tokens, ~ and Match localuser. main fills it
 // from getpwuid()/gethostname() (local_context_from_system()); tests use fixed values.
 struct LocalContext {
-  std::string user;       // %u
-  std::string home;       // %d and ~
-  std::string uid;        // %i
-  std::string host_fqdn;  // %l
-  std::string host_short; // %L
+  std::string user;        // %u
+  std::string home;        // %d and ~
+  std::string uid;         // %i
+  std::string host_fqdn;   // %l
+  std::string host_short;  // %L
   // %C needs SHA-1 (hex) of %l%h%p%r; injected so config/ depends only on base/.
   std::function<std::string(std::string_view)> sha1_hex;
   // Match exec: runs the command with /bin/sh -c, returns its exit status. Defaults
@@ -198,11 +205,11 @@ Result<LocalContext> local_context_from_system();
 // Where configuration comes from, in OpenSSH's order: -o options, then the -F file or
 // the user's file, then the system file (the latter only without -F).
 struct ConfigSources {
-  std::vector<std::string> command_line;  // each -o argument, in order
-  std::optional<std::string> config_file; // -F; "none" reads no file at all
-  std::string user_file;                  // default: <home>/.ssh/config
+  std::vector<std::string> command_line;   // each -o argument, in order
+  std::optional<std::string> config_file;  // -F; "none" reads no file at all
+  std::string user_file;                   // default: <home>/.ssh/config
   std::string system_file = "/etc/ssh/ssh_config";
-  std::string system_dir = "/etc/ssh";    // base of relative Includes in system files
+  std::string system_dir = "/etc/ssh";  // base of relative Includes in system files
 };
 
 // Parses everything and applies defaults and token expansion. On failure the error's

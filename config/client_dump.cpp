@@ -62,7 +62,7 @@ void dump_algorithms(const OptionSpec& spec, const ClientConfig& cfg, std::strin
 void dump_log_level(const OptionSpec& spec, const ClientConfig& cfg, std::string& out) {
   // OpenSSH prints the first name of each level: QUIET shows as SILENT, DEBUG1 as DEBUG.
   static constexpr std::string_view kNames[] = {"SILENT",  "FATAL", "ERROR",  "INFO",
-                                                 "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3"};
+                                                "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3"};
   if (cfg.log_level >= 0 && cfg.log_level < 8) line(out, spec.dump_name, kNames[cfg.log_level]);
 }
 

@@ -41,8 +41,7 @@ Status finalize_client_config(ClientConfig& cfg, const LocalContext& local) {
     cfg.host_name = to_lower(SSH_TRY(expand_tokens(cfg.host_name, hostname_tokens(host))));
   }
   if (cfg.user.empty()) cfg.user = local.user;
-  if (cfg.connection_attempts <= 0)
-    return fail(ErrorCode::config, "Invalid number of ConnectionAttempts");
+  if (cfg.connection_attempts <= 0) return fail(ErrorCode::config, "Invalid number of ConnectionAttempts");
   // Debian's ssh: BatchMode turns on keepalives unless ServerAliveInterval was given.
   if (cfg.batch_mode && !cfg.is_set("ServerAliveInterval")) cfg.server_alive_interval = 300;
   apply_update_host_keys_default(cfg);
@@ -57,13 +56,12 @@ Status finalize_client_config(ClientConfig& cfg, const LocalContext& local) {
   TokenMap tokens = connection_tokens(cfg, local);
   for (auto& path : cfg.user_known_hosts_files) SSH_TRY(expand_in_place(path, tokens, local.home));
   SSH_TRY(expand_in_place(cfg.control_path, tokens, local.home));
-  if (cfg.identity_agent != "SSH_AUTH_SOCK" && (cfg.identity_agent.empty() ||
-                                                cfg.identity_agent.front() != '$'))
+  if (cfg.identity_agent != "SSH_AUTH_SOCK" &&
+      (cfg.identity_agent.empty() || cfg.identity_agent.front() != '$'))
     SSH_TRY(expand_in_place(cfg.identity_agent, tokens, local.home));
   if (!cfg.forward_agent_socket.empty() && cfg.forward_agent_socket.front() != '$')
     SSH_TRY(expand_in_place(cfg.forward_agent_socket, tokens, local.home));
-  if (!cfg.remote_command.empty())
-    cfg.remote_command = SSH_TRY(expand_tokens(cfg.remote_command, tokens));
+  if (!cfg.remote_command.empty()) cfg.remote_command = SSH_TRY(expand_tokens(cfg.remote_command, tokens));
   return {};
 }
 

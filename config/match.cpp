@@ -76,8 +76,7 @@ int run_shell_command(const std::string& command) {
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   const char* argv[] = {"sh", "-c", command.c_str(), nullptr};
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, "/bin/sh", &actions, nullptr, const_cast<char* const*>(argv),
-                       environ);
+  int rc = posix_spawn(&pid, "/bin/sh", &actions, nullptr, const_cast<char* const*>(argv), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return -1;
   int status = 0;
@@ -91,15 +90,13 @@ namespace {
 
 // The criteria that take one argument.
 bool criterion_takes_argument(std::string_view name) {
-  return name == "host" || name == "originalhost" || name == "user" ||
-         name == "localuser" || name == "exec";
+  return name == "host" || name == "originalhost" || name == "user" || name == "localuser" || name == "exec";
 }
 
-Result<bool> evaluate_criterion(std::string_view name, const std::string& arg,
-                                const MatchInput& in, bool earlier_ok) {
+Result<bool> evaluate_criterion(std::string_view name, const std::string& arg, const MatchInput& in,
+                                bool earlier_ok) {
   if (name == "host") {
-    std::string host = in.cfg.host_name.empty() ? std::string(in.host)
-                                                : in.cfg.host_name;
+    std::string host = in.cfg.host_name.empty() ? std::string(in.host) : in.cfg.host_name;
     return match_pattern_list(host, arg, true) == 1;
   }
   if (name == "originalhost") return match_pattern_list(in.original_host, arg, true) == 1;
@@ -120,8 +117,8 @@ Result<bool> evaluate_criterion(std::string_view name, const std::string& arg,
 
 }  // namespace
 
-Result<MatchOutcome> evaluate_match(const std::vector<std::string>& args,
-                                    const MatchInput& in, std::vector<MatchNote>& notes) {
+Result<MatchOutcome> evaluate_match(const std::vector<std::string>& args, const MatchInput& in,
+                                    std::vector<MatchNote>& notes) {
   auto bad = [] { return fail(ErrorCode::config, "Bad Match condition"); };
   MatchOutcome out;
   bool result = true;

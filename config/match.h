@@ -22,13 +22,13 @@ int match_pattern_list(std::string_view text, std::string_view list, bool fold_c
 bool match_host_patterns(std::string_view host, const std::vector<std::string>& patterns);
 
 struct MatchInput {
-  const ClientConfig& cfg;       // as parsed so far (HostName, User, Port)
+  const ClientConfig& cfg;  // as parsed so far (HostName, User, Port)
   const LocalContext& local;
-  std::string_view host;         // the name Host lines match in this pass
+  std::string_view host;  // the name Host lines match in this pass
   std::string_view original_host;
   bool final_pass = false;
-  bool post_canon = false;       // canonicalization ran (never, for now)
-  bool never_match = false;      // inside an inactive Include
+  bool post_canon = false;   // canonicalization ran (never, for now)
+  bool never_match = false;  // inside an inactive Include
 };
 
 struct MatchOutcome {
@@ -44,8 +44,8 @@ struct MatchNote {
 };
 
 // Evaluates the arguments of a Match line.
-Result<MatchOutcome> evaluate_match(const std::vector<std::string>& args,
-                                    const MatchInput& in, std::vector<MatchNote>& notes);
+Result<MatchOutcome> evaluate_match(const std::vector<std::string>& args, const MatchInput& in,
+                                    std::vector<MatchNote>& notes);
 
 // Runs `command` with /bin/sh -c, stdin and stdout on /dev/null; exit status or -1.
 int run_shell_command(const std::string& command);

@@ -1,11 +1,12 @@
 // Row parsers for the client option table. Each validates its arguments even when the
 // line is inactive (OpenSSH reports bad values in non-matching blocks too) and stores
 // only when line.store() (first value wins) or, for lists, when line.active.
+#include "config/option_handlers.h"
+
 #include <algorithm>
 
 #include "config/algorithm_defaults.h"
 #include "config/match.h"
-#include "config/option_handlers.h"
 #include "config/option_values.h"
 
 namespace ssh::config {
@@ -20,9 +21,13 @@ std::unexpected<Error> unsupported_value(const std::string& value) {
   return fail(ErrorCode::config, "unsupported option \"" + value + "\".");
 }
 
-std::unexpected<Error> bad_time() { return fail(ErrorCode::config, "invalid time value."); }
+std::unexpected<Error> bad_time() {
+  return fail(ErrorCode::config, "invalid time value.");
+}
 
-const std::string& only(const LineContext& line) { return line.args.front(); }
+const std::string& only(const LineContext& line) {
+  return line.args.front();
+}
 
 std::optional<int> lookup_choice(const ChoiceSet& set, std::string_view name) {
   for (const Choice& c : set.parse) {
@@ -109,9 +114,9 @@ Status parse_algorithms(const OptionSpec& spec, LineContext& line) {
 
 Status parse_log_level(const OptionSpec&, LineContext& line) {
   static constexpr Choice kLevels[] = {
-      {"QUIET", kLogQuiet},     {"FATAL", kLogFatal},     {"ERROR", kLogError},
-      {"INFO", kLogInfo},       {"VERBOSE", kLogVerbose}, {"DEBUG", kLogDebug1},
-      {"DEBUG1", kLogDebug1},   {"DEBUG2", kLogDebug2},   {"DEBUG3", kLogDebug3}};
+      {"QUIET", kLogQuiet},   {"FATAL", kLogFatal},     {"ERROR", kLogError},
+      {"INFO", kLogInfo},     {"VERBOSE", kLogVerbose}, {"DEBUG", kLogDebug1},
+      {"DEBUG1", kLogDebug1}, {"DEBUG2", kLogDebug2},   {"DEBUG3", kLogDebug3}};
   for (const Choice& c : kLevels) {
     if (iequals(c.name, only(line))) {
       if (line.store()) line.cfg.log_level = c.value;
@@ -129,8 +134,7 @@ Status parse_escape(const OptionSpec&, LineContext& line) {
 
 // RekeyLimit <size|default> [<time|none|default>] (ssh_config(5)).
 Status parse_rekey_limit(const OptionSpec&, LineContext& line) {
-  if (line.args.empty())
-    return fail(ErrorCode::config, "no argument after keyword \"" + line.keyword + "\"");
+  if (line.args.empty()) return fail(ErrorCode::config, "no argument after keyword \"" + line.keyword + "\"");
   if (line.args.size() > 2)
     return fail(ErrorCode::config, "keyword " + line.keyword + " extra arguments at end of line");
   int64_t bytes = 0;
@@ -153,13 +157,11 @@ Status parse_rekey_limit(const OptionSpec&, LineContext& line) {
 namespace {
 
 Status add_forward(ForwardKind kind, std::vector<Forward>& list, LineContext& line) {
-  if (line.args.empty())
-    return fail(ErrorCode::config, "no argument after keyword \"" + line.keyword + "\"");
+  if (line.args.empty()) return fail(ErrorCode::config, "no argument after keyword \"" + line.keyword + "\"");
   if (kind == ForwardKind::dynamic && line.args.size() > 1)
     return fail(ErrorCode::config, "keyword " + line.keyword + " extra arguments at end of line");
   Forward fwd = SSH_TRY(parse_forward(kind, line.args));
-  if (line.active && std::find(list.begin(), list.end(), fwd) == list.end())
-    list.push_back(std::move(fwd));
+  if (line.active && std::find(list.begin(), list.end(), fwd) == list.end()) list.push_back(std::move(fwd));
   return {};
 }
 
@@ -177,8 +179,8 @@ Status parse_dynamic_forward(const OptionSpec&, LineContext& line) {
 
 // AddKeysToAgent yes|no|ask|confirm [time] | time.
 Status parse_add_keys_to_agent(const OptionSpec&, LineContext& line) {
-  static constexpr Choice kModes[] = {{"no", kAkNo}, {"yes", kAkYes}, {"ask", kAkAsk},
-                                      {"confirm", kAkConfirm}};
+  static constexpr Choice kModes[] = {
+      {"no", kAkNo}, {"yes", kAkYes}, {"ask", kAkAsk}, {"confirm", kAkConfirm}};
   int mode = kAkYes;
   int64_t lifetime = 0;
   size_t next = 0;
@@ -213,8 +215,7 @@ Status parse_forward_agent(const OptionSpec&, LineContext& line) {
   if (iequals(v, "no") || iequals(v, "false")) {
     on = false;
   } else if (!iequals(v, "yes") && !iequals(v, "true")) {
-    if (v.find('/') == std::string::npos && v.front() != '$' && v.front() != '~')
-      return unsupported_value(v);
+    if (v.find('/') == std::string::npos && v.front() != '$' && v.front() != '~') return unsupported_value(v);
     socket = v;
   }
   if (line.store()) {
@@ -250,8 +251,7 @@ Status parse_control_persist(const OptionSpec&, LineContext& line) {
 // SendEnv accumulates patterns; "-pattern" removes earlier matching ones.
 Status parse_send_env(const OptionSpec&, LineContext& line) {
   for (const auto& arg : line.args) {
-    if (arg.find('=') != std::string::npos)
-      return fail(ErrorCode::config, "Invalid environment name.");
+    if (arg.find('=') != std::string::npos) return fail(ErrorCode::config, "Invalid environment name.");
     if (!line.active) continue;
     auto& list = line.cfg.send_env;
     if (arg.front() == '-') {
@@ -296,8 +296,7 @@ Status parse_bind_mask(const OptionSpec&, LineContext& line) {
   const std::string& v = only(line);
   char* end = nullptr;
   long mask = std::strtol(v.c_str(), &end, 8);
-  if (v.empty() || *end != '\0' || mask < 0 || mask > 0777)
-    return fail(ErrorCode::config, "Bad mask.");
+  if (v.empty() || *end != '\0' || mask < 0 || mask > 0777) return fail(ErrorCode::config, "Bad mask.");
   if (line.store()) line.cfg.stream_local_bind_mask = static_cast<int>(mask);
   return {};
 }
@@ -311,9 +310,13 @@ Status parse_ip_qos(const OptionSpec&, LineContext& line) {
   return {};
 }
 
-Status parse_ignored(const OptionSpec&, LineContext&) { return {}; }
+Status parse_ignored(const OptionSpec&, LineContext&) {
+  return {};
+}
 
-Status parse_deprecated(const OptionSpec&, LineContext&) { return {}; }
+Status parse_deprecated(const OptionSpec&, LineContext&) {
+  return {};
+}
 
 Status parse_unsupported(const OptionSpec&, LineContext&) {
   return fail(ErrorCode::config, "unsupported");  // the caller turns this into a warning

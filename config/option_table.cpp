@@ -17,14 +17,13 @@ constexpr Choice kAfParse[] = {{"any", kAfAny}, {"inet", kAfInet}, {"inet6", kAf
 constexpr std::string_view kAfDump[] = {"any", "inet", "inet6"};
 constexpr ChoiceSet kAddressFamily{kAfParse, kAfDump};
 
-constexpr Choice kCanonParse[] = {{"no", kCanonNo},   {"false", kCanonNo}, {"yes", kCanonYes},
-                                  {"true", kCanonYes}, {"always", kCanonAlways}};
+constexpr Choice kCanonParse[] = {
+    {"no", kCanonNo}, {"false", kCanonNo}, {"yes", kCanonYes}, {"true", kCanonYes}, {"always", kCanonAlways}};
 constexpr std::string_view kCanonDump[] = {"false", "true", "always"};
 constexpr ChoiceSet kCanonicalize{kCanonParse, kCanonDump};
 
-constexpr Choice kCmParse[] = {{"no", kCmNo},   {"false", kCmNo}, {"yes", kCmYes},
-                               {"true", kCmYes}, {"ask", kCmAsk},  {"auto", kCmAuto},
-                               {"autoask", kCmAutoAsk}};
+constexpr Choice kCmParse[] = {{"no", kCmNo},   {"false", kCmNo},  {"yes", kCmYes},        {"true", kCmYes},
+                               {"ask", kCmAsk}, {"auto", kCmAuto}, {"autoask", kCmAutoAsk}};
 constexpr std::string_view kCmDump[] = {"false", "true", "ask", "auto", "autoask"};
 constexpr ChoiceSet kControlMaster{kCmParse, kCmDump};
 
@@ -32,24 +31,27 @@ constexpr Choice kFpParse[] = {{"md5", kFpMd5}, {"sha256", kFpSha256}};
 constexpr std::string_view kFpDump[] = {"MD5", "SHA256"};
 constexpr ChoiceSet kFingerprint{kFpParse, kFpDump};
 
-constexpr Choice kPkParse[] = {{"no", kPkNo},   {"false", kPkNo}, {"yes", kPkYes},
-                               {"true", kPkYes}, {"unbound", kPkUnbound},
-                               {"host-bound", kPkHostBound}};
+constexpr Choice kPkParse[] = {{"no", kPkNo},    {"false", kPkNo},        {"yes", kPkYes},
+                               {"true", kPkYes}, {"unbound", kPkUnbound}, {"host-bound", kPkHostBound}};
 constexpr std::string_view kPkDump[] = {"false", "true", "unbound", "host-bound"};
 constexpr ChoiceSet kPubkey{kPkParse, kPkDump};
 
-constexpr Choice kTtyParse[] = {{"no", kTtyNo},   {"false", kTtyNo}, {"yes", kTtyYes},
+constexpr Choice kTtyParse[] = {{"no", kTtyNo},    {"false", kTtyNo},    {"yes", kTtyYes},
                                 {"true", kTtyYes}, {"force", kTtyForce}, {"auto", kTtyAuto}};
 constexpr std::string_view kTtyDump[] = {"false", "true", "force", "auto"};
 constexpr ChoiceSet kRequestTty{kTtyParse, kTtyDump};
 
-constexpr Choice kSessionParse[] = {{"none", kSessionNone}, {"subsystem", kSessionSubsystem},
-                                    {"default", kSessionDefault}};
+constexpr Choice kSessionParse[] = {
+    {"none", kSessionNone}, {"subsystem", kSessionSubsystem}, {"default", kSessionDefault}};
 constexpr std::string_view kSessionDump[] = {"none", "subsystem", "default"};
 constexpr ChoiceSet kSession{kSessionParse, kSessionDump};
 
-constexpr Choice kShkParse[] = {{"no", kShkNo},   {"off", kShkNo},   {"false", kShkNo},
-                                {"yes", kShkYes}, {"true", kShkYes}, {"ask", kShkAsk},
+constexpr Choice kShkParse[] = {{"no", kShkNo},
+                                {"off", kShkNo},
+                                {"false", kShkNo},
+                                {"yes", kShkYes},
+                                {"true", kShkYes},
+                                {"ask", kShkAsk},
                                 {"accept-new", kShkAcceptNew}};
 constexpr std::string_view kShkDump[] = {"false", "true", "ask", "accept-new"};
 constexpr ChoiceSet kStrict{kShkParse, kShkDump};
@@ -63,8 +65,7 @@ constexpr Choice kTunParse[] = {{"no", kTunnelNo},
 constexpr std::string_view kTunDump[] = {"false", "point-to-point", "ethernet"};
 constexpr ChoiceSet kTunnel{kTunParse, kTunDump};
 
-constexpr Choice kYnaParse[] = {{"no", kNo},   {"false", kNo}, {"yes", kYes},
-                                {"true", kYes}, {"ask", kAsk}};
+constexpr Choice kYnaParse[] = {{"no", kNo}, {"false", kNo}, {"yes", kYes}, {"true", kYes}, {"ask", kAsk}};
 constexpr std::string_view kYnaDump[] = {"false", "true", "ask"};
 constexpr ChoiceSet kYesNoAsk{kYnaParse, kYnaDump};
 
@@ -72,12 +73,10 @@ constexpr ChoiceSet kYesNoAsk{kYnaParse, kYnaDump};
 constexpr OptionSpec flag(std::string_view kw, std::string_view name, bool C::*f) {
   return {kw, {}, name, Arity::one, parse_flag, dump_flag, f};
 }
-constexpr OptionSpec choice(std::string_view kw, std::string_view name, int C::*f,
-                            const ChoiceSet& set) {
+constexpr OptionSpec choice(std::string_view kw, std::string_view name, int C::*f, const ChoiceSet& set) {
   return {kw, {}, name, Arity::one, parse_choice, dump_choice, f, &set};
 }
-constexpr OptionSpec integer(std::string_view kw, std::string_view name, int C::*f, int min,
-                             int max) {
+constexpr OptionSpec integer(std::string_view kw, std::string_view name, int C::*f, int min, int max) {
   return {kw, {}, name, Arity::one, parse_int, dump_int, f, nullptr, min, max};
 }
 constexpr OptionSpec seconds(std::string_view kw, std::string_view name, int C::*f) {
@@ -92,19 +91,17 @@ constexpr OptionSpec command(std::string_view kw, std::string_view name, std::st
 }
 constexpr OptionSpec algos(std::string_view kw, std::string_view name, std::string C::*f,
                            AlgorithmKind kind) {
-  return {kw, {}, name, Arity::one, parse_algorithms, dump_algorithms, f, nullptr,
-          static_cast<int>(kind)};
+  return {kw, {}, name, Arity::one, parse_algorithms, dump_algorithms, f, nullptr, static_cast<int>(kind)};
 }
-constexpr OptionSpec list_once(std::string_view kw, std::string_view name,
-                               std::vector<std::string> C::*f, std::string_view empty = {}) {
+constexpr OptionSpec list_once(std::string_view kw, std::string_view name, std::vector<std::string> C::*f,
+                               std::string_view empty = {}) {
   return {kw, {}, name, Arity::many, parse_list_once, dump_list_oneline, f, nullptr, 0, 0, empty};
 }
-constexpr OptionSpec path_list(std::string_view kw, std::string_view name,
-                               std::vector<std::string> C::*f) {
+constexpr OptionSpec path_list(std::string_view kw, std::string_view name, std::vector<std::string> C::*f) {
   return {kw, {}, name, Arity::one, parse_list_append_unique, dump_list_lines, f};
 }
-constexpr OptionSpec special(std::string_view kw, std::string_view name, Arity arity,
-                             ParseFn parse, DumpFn dump) {
+constexpr OptionSpec special(std::string_view kw, std::string_view name, Arity arity, ParseFn parse,
+                             DumpFn dump) {
   return {kw, {}, name, arity, parse, dump, {}};
 }
 constexpr OptionSpec alias(std::string_view kw, std::string_view target) {
@@ -132,8 +129,7 @@ constexpr OptionSpec kClientTable[] = {
     flag("HashKnownHosts", "hashknownhosts", &C::hash_known_hosts),
     flag("HostbasedAuthentication", "hostbasedauthentication", &C::hostbased_authentication),
     flag("IdentitiesOnly", "identitiesonly", &C::identities_only),
-    flag("KbdInteractiveAuthentication", "kbdinteractiveauthentication",
-         &C::kbd_interactive_authentication),
+    flag("KbdInteractiveAuthentication", "kbdinteractiveauthentication", &C::kbd_interactive_authentication),
     flag("NoHostAuthenticationForLocalhost", "nohostauthenticationforlocalhost",
          &C::no_host_authentication_for_localhost),
     flag("PasswordAuthentication", "passwordauthentication", &C::password_authentication),
@@ -156,8 +152,7 @@ constexpr OptionSpec kClientTable[] = {
     integer("CanonicalizeMaxDots", "canonicalizemaxdots", &C::canonicalize_max_dots, 0, 1 << 30),
     integer("ConnectionAttempts", "connectionattempts", &C::connection_attempts, -1 << 30, 1 << 30),
     seconds("ForwardX11Timeout", "forwardx11timeout", &C::forward_x11_timeout),
-    integer("NumberOfPasswordPrompts", "numberofpasswordprompts",
-            &C::number_of_password_prompts, 0, 1 << 30),
+    integer("NumberOfPasswordPrompts", "numberofpasswordprompts", &C::number_of_password_prompts, 0, 1 << 30),
     integer("ServerAliveCountMax", "serveralivecountmax", &C::server_alive_count_max, 0, 1 << 30),
     seconds("ServerAliveInterval", "serveraliveinterval", &C::server_alive_interval),
     integer("RequiredRSASize", "requiredrsasize", &C::required_rsa_size, 0, 1 << 30),
@@ -166,10 +161,9 @@ constexpr OptionSpec kClientTable[] = {
     text("BindInterface", "bindinterface", &C::bind_interface),
     algos("Ciphers", "ciphers", &C::ciphers, AlgorithmKind::cipher),
     text("ControlPath", "controlpath", &C::control_path),
-    algos("HostKeyAlgorithms", "hostkeyalgorithms", &C::host_key_algorithms,
-          AlgorithmKind::host_key),
-    algos("HostbasedAcceptedAlgorithms", "hostbasedacceptedalgorithms",
-          &C::hostbased_accepted_algorithms, AlgorithmKind::hostbased),
+    algos("HostKeyAlgorithms", "hostkeyalgorithms", &C::host_key_algorithms, AlgorithmKind::host_key),
+    algos("HostbasedAcceptedAlgorithms", "hostbasedacceptedalgorithms", &C::hostbased_accepted_algorithms,
+          AlgorithmKind::hostbased),
     text("HostKeyAlias", "hostkeyalias", &C::host_key_alias),
     text("IdentityAgent", "identityagent", &C::identity_agent),
     text("IgnoreUnknown", "ignoreunknown", &C::ignore_unknown),
@@ -189,12 +183,9 @@ constexpr OptionSpec kClientTable[] = {
     text("XAuthLocation", "xauthlocation", &C::xauth_location),
     command("KnownHostsCommand", "knownhostscommand", &C::known_hosts_command),
 
-    special("DynamicForward", "dynamicforward", Arity::special, parse_dynamic_forward,
-            dump_dynamic_forwards),
-    special("LocalForward", "localforward", Arity::special, parse_local_forward,
-            dump_local_forwards),
-    special("RemoteForward", "remoteforward", Arity::special, parse_remote_forward,
-            dump_remote_forwards),
+    special("DynamicForward", "dynamicforward", Arity::special, parse_dynamic_forward, dump_dynamic_forwards),
+    special("LocalForward", "localforward", Arity::special, parse_local_forward, dump_local_forwards),
+    special("RemoteForward", "remoteforward", Arity::special, parse_remote_forward, dump_remote_forwards),
 
     path_list("IdentityFile", "identityfile", &C::identity_files),
     list_once("CanonicalDomains", "canonicaldomains", &C::canonical_domains, "none"),
@@ -206,21 +197,17 @@ constexpr OptionSpec kClientTable[] = {
     list_once("LogVerbose", "logverbose", &C::log_verbose, "none"),
     list_once("PermitRemoteOpen", "permitremoteopen", &C::permit_remote_open, "any"),
 
-    special("AddKeysToAgent", "addkeystoagent", Arity::many, parse_add_keys_to_agent,
-            dump_add_keys_to_agent),
+    special("AddKeysToAgent", "addkeystoagent", Arity::many, parse_add_keys_to_agent, dump_add_keys_to_agent),
     special("ForwardAgent", "forwardagent", Arity::one, parse_forward_agent, dump_forward_agent),
-    special("ConnectTimeout", "connecttimeout", Arity::one, parse_connect_timeout,
-            dump_connect_timeout),
+    special("ConnectTimeout", "connecttimeout", Arity::one, parse_connect_timeout, dump_connect_timeout),
     text("TunnelDevice", "tunneldevice", &C::tunnel_device),
-    list_once("CanonicalizePermittedCNAMEs", "canonicalizePermittedcnames",
-              &C::canonicalize_permitted_cnames, "none"),
-    special("ControlPersist", "controlpersist", Arity::one, parse_control_persist,
-            dump_control_persist),
+    list_once("CanonicalizePermittedCNAMEs", "canonicalizePermittedcnames", &C::canonicalize_permitted_cnames,
+              "none"),
+    special("ControlPersist", "controlpersist", Arity::one, parse_control_persist, dump_control_persist),
     special("EscapeChar", "escapechar", Arity::one, parse_escape, dump_escape),
     {"IPQoS", {}, "ipqos", Arity::many, parse_ip_qos, dump_string, &C::ip_qos},
     special("RekeyLimit", "rekeylimit", Arity::special, parse_rekey_limit, dump_rekey_limit),
-    special("StreamLocalBindMask", "streamlocalbindmask", Arity::one, parse_bind_mask,
-            dump_bind_mask),
+    special("StreamLocalBindMask", "streamlocalbindmask", Arity::one, parse_bind_mask, dump_bind_mask),
     text("SyslogFacility", "syslogfacility", &C::syslog_facility),
     special("ProxyJump", "proxyjump", Arity::one, parse_proxy_jump, dump_proxy),
 
@@ -279,7 +266,9 @@ static_assert(std::size(kClientTable) <= kMaxOptionRows);
 
 }  // namespace
 
-std::span<const OptionSpec> client_option_table() { return kClientTable; }
+std::span<const OptionSpec> client_option_table() {
+  return kClientTable;
+}
 
 int find_client_option(std::string_view keyword) {
   for (size_t i = 0; i < std::size(kClientTable); ++i) {

@@ -32,18 +32,17 @@ struct ChoiceSet {
 // Everything a row handler sees about one line.
 struct LineContext {
   ClientConfig& cfg;
-  const std::vector<std::string>& args;  // the arguments, unquoted
-  std::string_view rest;                 // the raw text after the keyword (commands)
-  std::string keyword;                   // lower-cased as typed, for messages
-  bool active = false;                   // inside a matching Host/Match block
-  bool first = false;                    // the option has not been set yet
+  const std::vector<std::string>& args;       // the arguments, unquoted
+  std::string_view rest;                      // the raw text after the keyword (commands)
+  std::string keyword;                        // lower-cased as typed, for messages
+  bool active = false;                        // inside a matching Host/Match block
+  bool first = false;                         // the option has not been set yet
   std::vector<std::string>* notes = nullptr;  // stand-alone lines ssh prints first
   bool store() const { return active && first; }
 };
 
 using Field = std::variant<std::monostate, bool ClientConfig::*, int ClientConfig::*,
-                           std::string ClientConfig::*,
-                           std::vector<std::string> ClientConfig::*>;
+                           std::string ClientConfig::*, std::vector<std::string> ClientConfig::*>;
 
 // Returns the message without the "<file> line <n>: " prefix on error.
 using ParseFn = Status (*)(const OptionSpec& spec, LineContext& line);
@@ -51,22 +50,22 @@ using ParseFn = Status (*)(const OptionSpec& spec, LineContext& line);
 using DumpFn = void (*)(const OptionSpec& spec, const ClientConfig& cfg, std::string& out);
 
 enum class Arity : uint8_t {
-  one,       // exactly one argument
-  many,      // one or more
-  rest,      // the raw rest of the line (ProxyCommand and friends)
-  special,   // the handler checks (Host, Match, Include, forwards)
+  one,      // exactly one argument
+  many,     // one or more
+  rest,     // the raw rest of the line (ProxyCommand and friends)
+  special,  // the handler checks (Host, Match, Include, forwards)
 };
 
 struct OptionSpec {
-  std::string_view keyword;   // as spelled in ssh_config(5)
-  std::string_view alias_of;  // non-empty: this row only renames another keyword
-  std::string_view dump_name; // -G name; empty: not printed by the generic dumper
+  std::string_view keyword;    // as spelled in ssh_config(5)
+  std::string_view alias_of;   // non-empty: this row only renames another keyword
+  std::string_view dump_name;  // -G name; empty: not printed by the generic dumper
   Arity arity;
   ParseFn parse;
-  DumpFn dump;                // nullptr: not printed
+  DumpFn dump;  // nullptr: not printed
   Field field;
   const ChoiceSet* choices = nullptr;
-  int min = 0;                // integer bounds, or the AlgorithmKind of a list
+  int min = 0;  // integer bounds, or the AlgorithmKind of a list
   int max = 0;
   std::string_view dump_empty = {};  // what -G prints for an empty list/string
 };

@@ -10,7 +10,9 @@ namespace {
 
 constexpr std::string_view kSpace = " \t\r\n\f";
 
-bool is_space(char c) { return kSpace.find(c) != std::string_view::npos; }
+bool is_space(char c) {
+  return kSpace.find(c) != std::string_view::npos;
+}
 
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
@@ -56,8 +58,7 @@ Result<std::string> read_word(std::string_view text, size_t& pos, bool& comment)
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   }
   return true;
@@ -140,8 +141,7 @@ Result<int64_t> parse_size(std::string_view text) {
     return fail(ErrorCode::config, "Bad number '" + std::string(text) + "': Invalid argument");
   };
   size_t pos = 0;
-  while (pos < text.size() && (std::isdigit(static_cast<unsigned char>(text[pos])) ||
-                               text[pos] == '.'))
+  while (pos < text.size() && (std::isdigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.'))
     ++pos;
   std::string_view number = text.substr(0, pos);
   std::string_view unit = text.substr(pos);
@@ -192,8 +192,8 @@ std::string escape_char_text(int c) {
 namespace {
 
 // "[host]:port", "host:port", "port" or a path (anything with a '/').
-bool parse_endpoint(std::string_view spec, bool port_only_ok, bool allow_zero,
-                    std::string& host, int& port, std::string& path) {
+bool parse_endpoint(std::string_view spec, bool port_only_ok, bool allow_zero, std::string& host, int& port,
+                    std::string& path) {
   if (spec.find('/') != std::string_view::npos) {
     path = std::string(spec);
     return true;
@@ -201,8 +201,7 @@ bool parse_endpoint(std::string_view spec, bool port_only_ok, bool allow_zero,
   std::string_view port_text = spec;
   if (!spec.empty() && spec.front() == '[') {
     size_t close = spec.find(']');
-    if (close == std::string_view::npos || close + 1 >= spec.size() || spec[close + 1] != ':')
-      return false;
+    if (close == std::string_view::npos || close + 1 >= spec.size() || spec[close + 1] != ':') return false;
     host = std::string(spec.substr(1, close - 1));
     port_text = spec.substr(close + 2);
   } else if (size_t colon = spec.find(':'); colon != std::string_view::npos) {
@@ -226,12 +225,10 @@ Result<Forward> parse_forward(ForwardKind kind, const std::vector<std::string>& 
     return fail(ErrorCode::config, "Missing target argument.");
   if (args.size() > (two ? 2u : 1u)) return bad();
   bool allow_zero = kind == ForwardKind::remote;
-  if (!parse_endpoint(args[0], true, allow_zero, fwd.listen_host, fwd.listen_port,
-                      fwd.listen_path))
+  if (!parse_endpoint(args[0], true, allow_zero, fwd.listen_host, fwd.listen_port, fwd.listen_path))
     return bad();
   if (args.size() == 2) {
-    if (!parse_endpoint(args[1], false, false, fwd.connect_host, fwd.connect_port,
-                        fwd.connect_path) ||
+    if (!parse_endpoint(args[1], false, false, fwd.connect_host, fwd.connect_port, fwd.connect_path) ||
         (fwd.connect_path.empty() && fwd.connect_host.empty()))
       return bad();
   } else if (kind == ForwardKind::remote) {

@@ -17,8 +17,8 @@ namespace ssh::config {
 // Double and single quotes group words; a backslash escapes a quote, a backslash or
 // (outside quotes) a space; an unquoted word starting with '#' ends the line.
 struct SplitLine {
-  std::string keyword;              // as written
-  std::string rest;                 // raw text after the keyword and separator
+  std::string keyword;  // as written
+  std::string rest;     // raw text after the keyword and separator
   std::vector<std::string> args;
 };
 

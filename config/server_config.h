@@ -29,15 +29,16 @@ inline constexpr size_t kMaxServerOptionRows = 160;
 
 // Multi-state keywords; the integers are what the option table stores.
 enum PermitRootLogin : int {
-  kRootNo = 0, kRootProhibitPassword = 1, kRootForcedCommandsOnly = 2, kRootYes = 3
+  kRootNo = 0,
+  kRootProhibitPassword = 1,
+  kRootForcedCommandsOnly = 2,
+  kRootYes = 3
 };
 // AllowTcpForwarding / AllowStreamLocalForwarding.
 enum ForwardPolicy : int { kForwardNo = 0, kForwardLocal = 1, kForwardRemote = 2, kForwardAll = 3 };
 enum GatewayPorts : int { kGatewayNo = 0, kGatewayYes = 1, kGatewayClientSpecified = 2 };
 // PermitTunnel: "yes" is point-to-point and ethernet together.
-enum PermitTunnel : int {
-  kTunNo = 0, kTunPointToPoint = 1, kTunEthernet = 2, kTunYes = 3
-};
+enum PermitTunnel : int { kTunNo = 0, kTunPointToPoint = 1, kTunEthernet = 2, kTunYes = 3 };
 enum IgnoreRhosts : int { kRhostsNo = 0, kRhostsYes = 1, kRhostsShostsOnly = 2 };
 inline constexpr int kIpQosNone = 0x7fffffff;  // IPQoS none: leave the socket alone
 
@@ -92,11 +93,11 @@ struct MatchRules {
 
 struct ServerConfig {
   // Listening and process.
-  std::vector<int> ports;                     // Port; default {22}
+  std::vector<int> ports;  // Port; default {22}
   int address_family = kAfAny;
-  std::vector<ListenSpec> listen_specs;       // ListenAddress as written
+  std::vector<ListenSpec> listen_specs;         // ListenAddress as written
   std::vector<ListenAddress> listen_addresses;  // resolved by load_server_config()
-  std::vector<std::string> host_keys;         // HostKey; default the three /etc/ssh keys
+  std::vector<std::string> host_keys;           // HostKey; default the three /etc/ssh keys
   std::vector<std::string> host_certificates;
   std::string host_key_agent;
   std::string pid_file = "/run/sshd.pid";
@@ -109,7 +110,7 @@ struct ServerConfig {
   std::vector<std::string> log_verbose;
   int login_grace_time = 120;
   MaxStartups max_startups;
-  int per_source_max_startups = -1;           // -1: none
+  int per_source_max_startups = -1;  // -1: none
   int per_source_masklen_ipv4 = 32;
   int per_source_masklen_ipv6 = 128;
   bool use_pam = false;
@@ -118,8 +119,8 @@ struct ServerConfig {
   bool strict_modes = true;
   bool print_motd = true;
   bool print_last_log = true;
-  int compression = 1;                        // 0 no, 1 yes ("delayed" is yes, as in OpenSSH)
-  bool debian_banner = true;                  // Debian: the OS name in the version string
+  int compression = 1;        // 0 no, 1 yes ("delayed" is yes, as in OpenSSH)
+  bool debian_banner = true;  // Debian: the OS name in the version string
   int fingerprint_hash = kFpSha256;
   int required_rsa_size = 1024;
 
@@ -135,11 +136,11 @@ struct ServerConfig {
   bool hostbased_uses_name_from_packet_only = false;
   int ignore_rhosts = kRhostsYes;
   bool ignore_user_known_hosts = false;
-  bool pubkey_auth_touch_required = false;    // PubkeyAuthOptions
+  bool pubkey_auth_touch_required = false;  // PubkeyAuthOptions
   bool pubkey_auth_verify_required = false;
   bool expose_auth_info = false;
   std::vector<std::string> authorized_keys_files;  // tokens kept raw; ["none"] disables
-  std::string authorized_keys_command;        // raw rest of line, tokens unexpanded
+  std::string authorized_keys_command;             // raw rest of line, tokens unexpanded
   std::string authorized_keys_command_user;
   std::string authorized_principals_file;
   std::string authorized_principals_command;
@@ -158,27 +159,27 @@ struct ServerConfig {
   bool gssapi_key_exchange = false;
   bool gssapi_strict_acceptor_check = true;
   bool gssapi_store_credentials_on_rekey = false;
-  std::string gssapi_kex_algorithms;          // empty: OpenSSH's (Debian's) default
+  std::string gssapi_kex_algorithms;  // empty: OpenSSH's (Debian's) default
 
   // Session.
   int client_alive_interval = 0;
   int client_alive_count_max = 3;
-  int unused_connection_timeout = 0;          // 0: none
-  std::vector<std::string> channel_timeouts;  // type=interval, validated
-  std::vector<std::string> accept_env;        // patterns
-  std::vector<std::string> set_env;           // NAME=VALUE
-  std::string permit_user_environment = "no"; // "no", "yes" or a pattern list
-  std::string force_command;                  // raw rest of line
-  std::string chroot_directory;               // tokens kept raw
+  int unused_connection_timeout = 0;           // 0: none
+  std::vector<std::string> channel_timeouts;   // type=interval, validated
+  std::vector<std::string> accept_env;         // patterns
+  std::vector<std::string> set_env;            // NAME=VALUE
+  std::string permit_user_environment = "no";  // "no", "yes" or a pattern list
+  std::string force_command;                   // raw rest of line
+  std::string chroot_directory;                // tokens kept raw
   std::vector<Subsystem> subsystems;
   bool permit_tty = true;
   bool permit_user_rc = true;
   int permit_tunnel = kTunNo;
-  bool x11_forwarding = false;                // stored; no X11 forwarding yet
+  bool x11_forwarding = false;  // stored; no X11 forwarding yet
   int x11_display_offset = 10;
   bool x11_use_localhost = true;
-  int ip_qos_interactive = 0x10;              // lowdelay
-  int ip_qos_bulk = 0x08;                     // throughput
+  int ip_qos_interactive = 0x10;  // lowdelay
+  int ip_qos_bulk = 0x08;         // throughput
 
   // Forwarding.
   int allow_tcp_forwarding = kForwardAll;
@@ -186,8 +187,8 @@ struct ServerConfig {
   bool allow_agent_forwarding = true;
   bool disable_forwarding = false;
   int gateway_ports = kGatewayNo;
-  std::vector<std::string> permit_open;       // empty: any; ["none"]: none
-  std::vector<std::string> permit_listen;     // "port" alone stored as "*:port"
+  std::vector<std::string> permit_open;    // empty: any; ["none"]: none
+  std::vector<std::string> permit_listen;  // "port" alone stored as "*:port"
   int stream_local_bind_mask = 0177;
   bool stream_local_bind_unlink = false;
 
@@ -199,8 +200,8 @@ struct ServerConfig {
   std::string pubkey_accepted_algorithms;
   std::string hostbased_accepted_algorithms;
   std::string ca_signature_algorithms;
-  int64_t rekey_limit_bytes = 0;              // 0: cipher default
-  int rekey_limit_seconds = 0;                // 0: none
+  int64_t rekey_limit_bytes = 0;  // 0: cipher default
+  int rekey_limit_seconds = 0;    // 0: none
 
   // Our extension (PROTOCOL.continuation): accept session continuations, and keep a
   // suspended session this long before ending it. 12 hours outlasts a night of laptop
@@ -222,18 +223,18 @@ struct ServerConfig {
 // Where configuration comes from. sshd applies -o options before the file (the first
 // value wins), and -p ports replace every Port line read after them.
 struct ServerSources {
-  std::vector<std::string> command_line;     // each -o argument, in order
-  std::vector<int> command_line_ports;       // -p
+  std::vector<std::string> command_line;  // each -o argument, in order
+  std::vector<int> command_line_ports;    // -p
   std::string config_file = "/etc/ssh/sshd_config";
-  std::string config_dir = "/etc/ssh";       // base of relative Include paths
+  std::string config_dir = "/etc/ssh";  // base of relative Include paths
 };
 
 // The facts about one connection that Match blocks test (sshd -T -C user=...,host=...).
 // Unset strings never match; Match LocalPort without a local port is an error.
 struct ConnectionInfo {
   std::string user;
-  std::string host;           // the client's name (its address unless UseDNS)
-  std::string address;        // client address
+  std::string host;     // the client's name (its address unless UseDNS)
+  std::string address;  // client address
   std::string local_address;
   int local_port = -1;
   std::string rdomain;

@@ -26,12 +26,12 @@ void line(std::string& out, const ServerOptionSpec& spec, std::string_view value
 // How sshd prints a DSCP/TOS value: its first name, else hex.
 std::string qos_text(int value) {
   static constexpr std::pair<std::string_view, int> kNames[] = {
-      {"af11", 0x28}, {"af12", 0x30}, {"af13", 0x38}, {"af21", 0x48}, {"af22", 0x50},
-      {"af23", 0x58}, {"af31", 0x68}, {"af32", 0x70}, {"af33", 0x78}, {"af41", 0x88},
-      {"af42", 0x90}, {"af43", 0x98}, {"cs0", 0x00},  {"cs1", 0x20},  {"cs2", 0x40},
-      {"cs3", 0x60},  {"cs4", 0x80},  {"cs5", 0xa0},  {"cs6", 0xc0},  {"cs7", 0xe0},
-      {"ef", 0xb8},   {"le", 0x04},   {"lowdelay", 0x10}, {"throughput", 0x08},
-      {"reliability", 0x04}, {"none", kIpQosNone}};
+      {"af11", 0x28},      {"af12", 0x30}, {"af13", 0x38},     {"af21", 0x48},       {"af22", 0x50},
+      {"af23", 0x58},      {"af31", 0x68}, {"af32", 0x70},     {"af33", 0x78},       {"af41", 0x88},
+      {"af42", 0x90},      {"af43", 0x98}, {"cs0", 0x00},      {"cs1", 0x20},        {"cs2", 0x40},
+      {"cs3", 0x60},       {"cs4", 0x80},  {"cs5", 0xa0},      {"cs6", 0xc0},        {"cs7", 0xe0},
+      {"ef", 0xb8},        {"le", 0x04},   {"lowdelay", 0x10}, {"throughput", 0x08}, {"reliability", 0x04},
+      {"none", kIpQosNone}};
   for (const auto& [name, v] : kNames) {
     if (v == value) return std::string(name);
   }
@@ -65,13 +65,11 @@ void srv_dump_string(const ServerOptionSpec& spec, const ServerConfig& cfg, std:
   }
 }
 
-void srv_dump_list_lines(const ServerOptionSpec& spec, const ServerConfig& cfg,
-                         std::string& out) {
+void srv_dump_list_lines(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
   for (const auto& item : field<std::vector<std::string>>(spec, cfg)) line(out, spec, item);
 }
 
-void srv_dump_list_oneline(const ServerOptionSpec& spec, const ServerConfig& cfg,
-                           std::string& out) {
+void srv_dump_list_oneline(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
   const auto& list = field<std::vector<std::string>>(spec, cfg);
   if (!list.empty()) {
     line(out, spec, join_words(list));
@@ -80,8 +78,7 @@ void srv_dump_list_oneline(const ServerOptionSpec& spec, const ServerConfig& cfg
   }
 }
 
-void srv_dump_algorithms(const ServerOptionSpec& spec, const ServerConfig& cfg,
-                         std::string& out) {
+void srv_dump_algorithms(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
   line(out, spec,
        resolve_algorithm_list(static_cast<AlgorithmKind>(spec.min), field<std::string>(spec, cfg)));
 }
@@ -100,15 +97,13 @@ void srv_dump_listen(const ServerOptionSpec& spec, const ServerConfig& cfg, std:
 void srv_dump_log_level(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
   // Like ssh -G: the first name of each level (QUIET shows as SILENT, DEBUG1 as DEBUG).
   static constexpr std::string_view kNames[] = {"SILENT",  "FATAL", "ERROR",  "INFO",
-                                                 "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3"};
+                                                "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3"};
   if (cfg.log_level >= 0 && cfg.log_level < 8) line(out, spec, kNames[cfg.log_level]);
 }
 
-void srv_dump_max_startups(const ServerOptionSpec& spec, const ServerConfig& cfg,
-                           std::string& out) {
+void srv_dump_max_startups(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
   const MaxStartups& m = cfg.max_startups;
-  line(out, spec,
-       std::to_string(m.begin) + ":" + std::to_string(m.rate) + ":" + std::to_string(m.full));
+  line(out, spec, std::to_string(m.begin) + ":" + std::to_string(m.rate) + ":" + std::to_string(m.full));
 }
 
 void srv_dump_per_source_max_startups(const ServerOptionSpec& spec, const ServerConfig& cfg,
@@ -117,14 +112,12 @@ void srv_dump_per_source_max_startups(const ServerOptionSpec& spec, const Server
   line(out, spec, v < 0 ? "none" : std::to_string(v));
 }
 
-void srv_dump_net_block_size(const ServerOptionSpec& spec, const ServerConfig& cfg,
-                             std::string& out) {
-  line(out, spec, std::to_string(cfg.per_source_masklen_ipv4) + ":" +
-                      std::to_string(cfg.per_source_masklen_ipv6));
+void srv_dump_net_block_size(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
+  line(out, spec,
+       std::to_string(cfg.per_source_masklen_ipv4) + ":" + std::to_string(cfg.per_source_masklen_ipv6));
 }
 
-void srv_dump_subsystems(const ServerOptionSpec& spec, const ServerConfig& cfg,
-                         std::string& out) {
+void srv_dump_subsystems(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
   for (const auto& s : cfg.subsystems) line(out, spec, s.name + " " + s.command);
 }
 
@@ -132,10 +125,8 @@ void srv_dump_ip_qos(const ServerOptionSpec& spec, const ServerConfig& cfg, std:
   line(out, spec, qos_text(cfg.ip_qos_interactive) + " " + qos_text(cfg.ip_qos_bulk));
 }
 
-void srv_dump_rekey_limit(const ServerOptionSpec& spec, const ServerConfig& cfg,
-                          std::string& out) {
-  line(out, spec,
-       std::to_string(cfg.rekey_limit_bytes) + " " + std::to_string(cfg.rekey_limit_seconds));
+void srv_dump_rekey_limit(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
+  line(out, spec, std::to_string(cfg.rekey_limit_bytes) + " " + std::to_string(cfg.rekey_limit_seconds));
 }
 
 void srv_dump_bind_mask(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
@@ -144,22 +135,19 @@ void srv_dump_bind_mask(const ServerOptionSpec& spec, const ServerConfig& cfg, s
   line(out, spec, buf);
 }
 
-void srv_dump_unused_timeout(const ServerOptionSpec& spec, const ServerConfig& cfg,
-                             std::string& out) {
+void srv_dump_unused_timeout(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
   int v = cfg.unused_connection_timeout;
   line(out, spec, v <= 0 ? "none" : std::to_string(v));
 }
 
-void srv_dump_pubkey_auth_options(const ServerOptionSpec& spec, const ServerConfig& cfg,
-                                  std::string& out) {
+void srv_dump_pubkey_auth_options(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
   std::string v;
   if (cfg.pubkey_auth_touch_required) v = "touch-required";
   if (cfg.pubkey_auth_verify_required) v += std::string(v.empty() ? "" : " ") + "verify-required";
   line(out, spec, v.empty() ? "none" : v);
 }
 
-void srv_dump_gssapi_kex(const ServerOptionSpec& spec, const ServerConfig& cfg,
-                         std::string& out) {
+void srv_dump_gssapi_kex(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
   // Debian's default list (sshd_config(5) GSSAPIKexAlgorithms).
   static constexpr std::string_view kDefault =
       "gss-group14-sha256-,gss-group16-sha512-,gss-nistp256-sha256-,gss-curve25519-sha256-,"

@@ -31,7 +31,9 @@ bool parse_ip(const std::string& text, IpAddress& out) {
   return false;
 }
 
-int bit_count(const IpAddress& a) { return a.family == AF_INET ? 32 : 128; }
+int bit_count(const IpAddress& a) {
+  return a.family == AF_INET ? 32 : 128;
+}
 
 // Whether the first `bits` bits of a and b agree (or, with b null, whether every bit
 // of a past `bits` is zero).
@@ -55,8 +57,7 @@ bool all_digits(std::string_view s) {
 // One entry without its '!': 1 match, 0 no match, -2 malformed CIDR block.
 int match_address_entry(const std::string& address, std::string_view entry) {
   size_t slash = entry.find('/');
-  if (slash == std::string_view::npos)
-    return !address.empty() && match_pattern(address, entry) ? 1 : 0;
+  if (slash == std::string_view::npos) return !address.empty() && match_pattern(address, entry) ? 1 : 0;
   IpAddress net;
   std::string_view len = entry.substr(slash + 1);
   if (!parse_ip(std::string(entry.substr(0, slash)), net) || !all_digits(len) || len.size() > 3)
@@ -68,8 +69,7 @@ int match_address_entry(const std::string& address, std::string_view entry) {
   return prefix_equal(addr, &net, bits) ? 1 : 0;
 }
 
-std::unexpected<Error> bad_match(std::vector<std::string> lines, const std::string& file,
-                                 int line) {
+std::unexpected<Error> bad_match(std::vector<std::string> lines, const std::string& file, int line) {
   lines.push_back(file + " line " + std::to_string(line) + ": Bad Match condition");
   std::string text;
   for (const auto& l : lines) text += (text.empty() ? "" : "\n") + l;
@@ -77,7 +77,7 @@ std::unexpected<Error> bad_match(std::vector<std::string> lines, const std::stri
 }
 
 bool takes_argument(const std::string& attr) {
-  static constexpr std::string_view kNames[] = {"user", "group", "host", "address",
+  static constexpr std::string_view kNames[] = {"user",         "group",     "host",   "address",
                                                 "localaddress", "localport", "rdomain"};
   return std::find(std::begin(kNames), std::end(kNames), attr) != std::end(kNames);
 }
@@ -96,23 +96,24 @@ bool match_groups(const ConnectionInfo& conn, const std::string& patterns) {
 }
 
 // One criterion with its argument; conn is non-null.
-Result<bool> evaluate_one(const std::string& attr, const std::string& arg,
-                          const ConnectionInfo& conn, int line) {
+Result<bool> evaluate_one(const std::string& attr, const std::string& arg, const ConnectionInfo& conn,
+                          int line) {
   if (attr == "user") return !conn.user.empty() && match_pattern_list(conn.user, arg, false) == 1;
   if (attr == "group") return match_groups(conn, arg);
   if (attr == "host") return !conn.host.empty() && match_pattern_list(conn.host, arg, true) == 1;
-  if (attr == "rdomain")
-    return !conn.rdomain.empty() && match_pattern_list(conn.rdomain, arg, false) == 1;
+  if (attr == "rdomain") return !conn.rdomain.empty() && match_pattern_list(conn.rdomain, arg, false) == 1;
   if (attr == "localport") {
     if (conn.local_port < 0)
-      return fail(ErrorCode::parse, "'Match LocalPort' in configuration but 'lport' not in "
-                                    "connection test specification.");
+      return fail(ErrorCode::parse,
+                  "'Match LocalPort' in configuration but 'lport' not in "
+                  "connection test specification.");
     return parse_port(arg) == conn.local_port;
   }
   const std::string& addr = attr == "address" ? conn.address : conn.local_address;
   int r = match_address_list(addr, arg);
   if (r == -2)
-    return fail(ErrorCode::parse, "Invalid Match " + std::string(attr == "address" ? "address" : "localaddress") +
+    return fail(ErrorCode::parse, "Invalid Match " +
+                                      std::string(attr == "address" ? "address" : "localaddress") +
                                       " argument '" + arg + "' at line " + std::to_string(line));
   return r == 1;
 }
@@ -155,8 +156,7 @@ std::optional<std::vector<std::string>> system_user_groups(const std::string& us
   for (int i = 0; i < count; ++i) {
     group gr{};
     group* g = nullptr;
-    if (getgrgid_r(gids[static_cast<size_t>(i)], &gr, gbuf.data(), gbuf.size(), &g) == 0 &&
-        g != nullptr)
+    if (getgrgid_r(gids[static_cast<size_t>(i)], &gr, gbuf.data(), gbuf.size(), &g) == 0 && g != nullptr)
       names.emplace_back(g->gr_name);
   }
   return names;
@@ -164,9 +164,8 @@ std::optional<std::vector<std::string>> system_user_groups(const std::string& us
 
 // Every criterion is checked for syntax before any is evaluated, so a bad line fails
 // the same way whether or not its block would match.
-Result<bool> evaluate_server_match(const std::vector<std::string>& criteria,
-                                   const ConnectionInfo* conn, const std::string& file,
-                                   int line) {
+Result<bool> evaluate_server_match(const std::vector<std::string>& criteria, const ConnectionInfo* conn,
+                                   const std::string& file, int line) {
   bool result = true;
   for (size_t i = 0; i < criteria.size(); ++i) {
     std::string attr = to_lower(criteria[i]);
@@ -182,8 +181,8 @@ Result<bool> evaluate_server_match(const std::vector<std::string>& criteria,
     if (attr == "localport" && parse_port(arg) < 0)
       return bad_match({"Invalid LocalPort '" + arg + "' on Match line"}, file, line);
     if ((attr == "address" || attr == "localaddress") && match_address_list({}, arg) == -2)
-      return fail(ErrorCode::parse, "Invalid Match " + attr + " argument '" + arg + "' at line " +
-                                        std::to_string(line));
+      return fail(ErrorCode::parse,
+                  "Invalid Match " + attr + " argument '" + arg + "' at line " + std::to_string(line));
     if (conn == nullptr) {
       result = false;
       continue;

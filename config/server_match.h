@@ -14,9 +14,8 @@ namespace ssh::config {
 // "All" matches, as in sshd. Errors are fatal and complete (no prefix is added):
 // syntax errors come as the stand-alone lines sshd prints ("Unsupported Match attribute
 // x", then "<file> line <n>: Bad Match condition").
-Result<bool> evaluate_server_match(const std::vector<std::string>& criteria,
-                                   const ConnectionInfo* conn, const std::string& file,
-                                   int line);
+Result<bool> evaluate_server_match(const std::vector<std::string>& criteria, const ConnectionInfo* conn,
+                                   const std::string& file, int line);
 
 // The groups of `user` from the system database; nullopt if there is no such user.
 std::optional<std::vector<std::string>> system_user_groups(const std::string& user);

@@ -4,6 +4,8 @@
 //
 // Error codes: `config` is fatal (sshd exits at once), `limit` is counted and reading
 // goes on; both still need the "<file> line <n>: " prefix.
+#include "config/server_option_handlers.h"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -14,7 +16,6 @@
 #include "config/algorithm_defaults.h"
 #include "config/match.h"
 #include "config/option_values.h"
-#include "config/server_option_handlers.h"
 
 namespace ssh::config {
 namespace {
@@ -24,20 +25,28 @@ T& field(const ServerOptionSpec& spec, ServerConfig& cfg) {
   return cfg.*std::get<T ServerConfig::*>(spec.field);
 }
 
-std::unexpected<Error> fatal(std::string text) { return fail(ErrorCode::config, std::move(text)); }
-std::unexpected<Error> counted(std::string text) { return fail(ErrorCode::limit, std::move(text)); }
+std::unexpected<Error> fatal(std::string text) {
+  return fail(ErrorCode::config, std::move(text));
+}
+std::unexpected<Error> counted(std::string text) {
+  return fail(ErrorCode::limit, std::move(text));
+}
 
 std::unexpected<Error> unsupported_value(const std::string& value) {
   return fatal("unsupported option \"" + value + "\".");
 }
 
-const std::string& only(const ServerLineContext& line) { return line.args.front(); }
+const std::string& only(const ServerLineContext& line) {
+  return line.args.front();
+}
 
 std::unexpected<Error> extra_args(const ServerLineContext& line) {
   return counted("keyword " + line.keyword + " extra arguments at end of line");
 }
 
-std::string none_to_empty(const std::string& v) { return v == "none" ? std::string() : v; }
+std::string none_to_empty(const std::string& v) {
+  return v == "none" ? std::string() : v;
+}
 
 // sshd's integers: decimal, 0..INT_MAX, with its three messages.
 Result<int> parse_integer(const ServerLineContext& line, const std::string& v, int min) {
@@ -57,12 +66,12 @@ struct QosName {
   int value;
 };
 constexpr QosName kQos[] = {
-    {"af11", 0x28}, {"af12", 0x30}, {"af13", 0x38}, {"af21", 0x48}, {"af22", 0x50},
-    {"af23", 0x58}, {"af31", 0x68}, {"af32", 0x70}, {"af33", 0x78}, {"af41", 0x88},
-    {"af42", 0x90}, {"af43", 0x98}, {"cs0", 0x00},  {"cs1", 0x20},  {"cs2", 0x40},
-    {"cs3", 0x60},  {"cs4", 0x80},  {"cs5", 0xa0},  {"cs6", 0xc0},  {"cs7", 0xe0},
-    {"ef", 0xb8},   {"le", 0x04},   {"lowdelay", 0x10}, {"throughput", 0x08},
-    {"reliability", 0x04}, {"none", kIpQosNone}};
+    {"af11", 0x28},      {"af12", 0x30}, {"af13", 0x38},     {"af21", 0x48},       {"af22", 0x50},
+    {"af23", 0x58},      {"af31", 0x68}, {"af32", 0x70},     {"af33", 0x78},       {"af41", 0x88},
+    {"af42", 0x90},      {"af43", 0x98}, {"cs0", 0x00},      {"cs1", 0x20},        {"cs2", 0x40},
+    {"cs3", 0x60},       {"cs4", 0x80},  {"cs5", 0xa0},      {"cs6", 0xc0},        {"cs7", 0xe0},
+    {"ef", 0xb8},        {"le", 0x04},   {"lowdelay", 0x10}, {"throughput", 0x08}, {"reliability", 0x04},
+    {"none", kIpQosNone}};
 
 int parse_qos(const std::string& v) {
   for (const QosName& q : kQos) {
@@ -117,8 +126,7 @@ Status srv_parse_time(const ServerOptionSpec& spec, ServerLineContext& line) {
 
 Status srv_parse_string(const ServerOptionSpec& spec, ServerLineContext& line) {
   if (line.store()) {
-    field<std::string>(spec, line.cfg) =
-        spec.dump_empty == "none" ? none_to_empty(only(line)) : only(line);
+    field<std::string>(spec, line.cfg) = spec.dump_empty == "none" ? none_to_empty(only(line)) : only(line);
   }
   return {};
 }
@@ -154,7 +162,9 @@ Status srv_parse_algorithms(const ServerOptionSpec& spec, ServerLineContext& lin
   return {};
 }
 
-Status srv_parse_ignored(const ServerOptionSpec&, ServerLineContext&) { return {}; }
+Status srv_parse_ignored(const ServerOptionSpec&, ServerLineContext&) {
+  return {};
+}
 
 // ---- keyword-specific ---------------------------------------------------------------
 
@@ -204,9 +214,9 @@ Status srv_parse_listen_address(const ServerOptionSpec&, ServerLineContext& line
 
 Status srv_parse_log_level(const ServerOptionSpec&, ServerLineContext& line) {
   static constexpr Choice kLevels[] = {
-      {"QUIET", kLogQuiet},     {"FATAL", kLogFatal},     {"ERROR", kLogError},
-      {"INFO", kLogInfo},       {"VERBOSE", kLogVerbose}, {"DEBUG", kLogDebug1},
-      {"DEBUG1", kLogDebug1},   {"DEBUG2", kLogDebug2},   {"DEBUG3", kLogDebug3}};
+      {"QUIET", kLogQuiet},   {"FATAL", kLogFatal},     {"ERROR", kLogError},
+      {"INFO", kLogInfo},     {"VERBOSE", kLogVerbose}, {"DEBUG", kLogDebug1},
+      {"DEBUG1", kLogDebug1}, {"DEBUG2", kLogDebug2},   {"DEBUG3", kLogDebug3}};
   for (const Choice& c : kLevels) {
     if (iequals(c.name, only(line))) {
       if (line.store()) line.cfg.log_level = c.value;
@@ -217,9 +227,9 @@ Status srv_parse_log_level(const ServerOptionSpec&, ServerLineContext& line) {
 }
 
 Status srv_parse_syslog_facility(const ServerOptionSpec&, ServerLineContext& line) {
-  static constexpr std::string_view kFacilities[] = {
-      "DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2",
-      "LOCAL3", "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7"};
+  static constexpr std::string_view kFacilities[] = {"DAEMON", "USER",   "AUTH",   "AUTHPRIV",
+                                                     "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3",
+                                                     "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7"};
   for (std::string_view f : kFacilities) {
     if (iequals(f, only(line))) {
       if (line.store()) line.cfg.syslog_facility = std::string(f);
@@ -241,8 +251,7 @@ Status srv_parse_max_startups(const ServerOptionSpec&, ServerLineContext& line) 
     ms.full = ms.begin;
     n = 1;
   }
-  if (n == 0 || ms.begin > ms.full || ms.full < 1 || ms.begin < 1 || ms.rate > 100 ||
-      ms.rate < 1)
+  if (n == 0 || ms.begin > ms.full || ms.full < 1 || ms.begin < 1 || ms.rate > 100 || ms.rate < 1)
     return fatal("Invalid MaxStartups spec.");
   if (line.active) line.cfg.max_startups = ms;  // sshd: the last value wins
   return {};
@@ -402,8 +411,7 @@ Status srv_parse_bind_mask(const ServerOptionSpec&, ServerLineContext& line) {
   const std::string& v = only(line);
   char* end = nullptr;
   long mask = std::strtol(v.c_str(), &end, 8);
-  if (v.empty() || *end != '\0' || mask < 0 || mask > 0777)
-    return fatal("Invalid StreamLocalBindMask.");
+  if (v.empty() || *end != '\0' || mask < 0 || mask > 0777) return fatal("Invalid StreamLocalBindMask.");
   if (line.active) line.cfg.stream_local_bind_mask = static_cast<int>(mask);  // sshd: the last value wins
   return {};
 }
@@ -432,12 +440,10 @@ Status srv_parse_unused_timeout(const ServerOptionSpec&, ServerLineContext& line
 // AuthenticationMethods any | list... where each list is method[,method...] and a
 // method is one of RFC 4252's names (keyboard-interactive may name a device).
 Status srv_parse_auth_methods(const ServerOptionSpec&, ServerLineContext& line) {
-  static constexpr std::string_view kMethods[] = {"publickey", "password", "hostbased",
-                                                  "gssapi-with-mic", "keyboard-interactive",
-                                                  "none"};
+  static constexpr std::string_view kMethods[] = {
+      "publickey", "password", "hostbased", "gssapi-with-mic", "keyboard-interactive", "none"};
   bool any = std::find(line.args.begin(), line.args.end(), "any") != line.args.end();
-  if (any && line.args.size() > 1)
-    return fatal("\"any\" must appear alone in AuthenticationMethods");
+  if (any && line.args.size() > 1) return fatal("\"any\" must appear alone in AuthenticationMethods");
   for (const auto& list : line.args) {
     if (any) break;
     size_t pos = 0;

@@ -12,8 +12,8 @@ Status srv_parse_flag(const ServerOptionSpec&, ServerLineContext&);
 Status srv_parse_choice(const ServerOptionSpec&, ServerLineContext&);
 Status srv_parse_int(const ServerOptionSpec&, ServerLineContext&);
 Status srv_parse_time(const ServerOptionSpec&, ServerLineContext&);
-Status srv_parse_string(const ServerOptionSpec&, ServerLineContext&);   // "none" -> ""
-Status srv_parse_rest(const ServerOptionSpec&, ServerLineContext&);     // raw rest of line
+Status srv_parse_string(const ServerOptionSpec&, ServerLineContext&);  // "none" -> ""
+Status srv_parse_rest(const ServerOptionSpec&, ServerLineContext&);    // raw rest of line
 Status srv_parse_list_once(const ServerOptionSpec&, ServerLineContext&);
 Status srv_parse_list_append(const ServerOptionSpec&, ServerLineContext&);
 Status srv_parse_algorithms(const ServerOptionSpec&, ServerLineContext&);
@@ -59,8 +59,7 @@ void srv_dump_ports(const ServerOptionSpec&, const ServerConfig&, std::string&);
 void srv_dump_listen(const ServerOptionSpec&, const ServerConfig&, std::string&);
 void srv_dump_log_level(const ServerOptionSpec&, const ServerConfig&, std::string&);
 void srv_dump_max_startups(const ServerOptionSpec&, const ServerConfig&, std::string&);
-void srv_dump_per_source_max_startups(const ServerOptionSpec&, const ServerConfig&,
-                                      std::string&);
+void srv_dump_per_source_max_startups(const ServerOptionSpec&, const ServerConfig&, std::string&);
 void srv_dump_net_block_size(const ServerOptionSpec&, const ServerConfig&, std::string&);
 void srv_dump_subsystems(const ServerOptionSpec&, const ServerConfig&, std::string&);
 void srv_dump_ip_qos(const ServerOptionSpec&, const ServerConfig&, std::string&);

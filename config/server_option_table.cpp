@@ -26,24 +26,26 @@ constexpr Choice kRootParse[] = {{"no", kRootNo},
 constexpr std::string_view kRootDump[] = {"no", "without-password", "forced-commands-only", "yes"};
 constexpr ChoiceSet kPermitRoot{kRootParse, kRootDump};
 
-constexpr Choice kFwdParse[] = {{"no", kForwardNo},       {"local", kForwardLocal},
-                                {"remote", kForwardRemote}, {"yes", kForwardAll},
+constexpr Choice kFwdParse[] = {{"no", kForwardNo},
+                                {"local", kForwardLocal},
+                                {"remote", kForwardRemote},
+                                {"yes", kForwardAll},
                                 {"all", kForwardAll}};
 constexpr std::string_view kFwdDump[] = {"no", "local", "remote", "yes"};
 constexpr ChoiceSet kForward{kFwdParse, kFwdDump};
 
-constexpr Choice kGwParse[] = {{"no", kGatewayNo}, {"yes", kGatewayYes},
-                               {"clientspecified", kGatewayClientSpecified}};
+constexpr Choice kGwParse[] = {
+    {"no", kGatewayNo}, {"yes", kGatewayYes}, {"clientspecified", kGatewayClientSpecified}};
 constexpr std::string_view kGwDump[] = {"no", "yes", "clientspecified"};
 constexpr ChoiceSet kGateway{kGwParse, kGwDump};
 
-constexpr Choice kTunParse[] = {{"no", kTunNo}, {"point-to-point", kTunPointToPoint},
-                                {"ethernet", kTunEthernet}, {"yes", kTunYes}};
+constexpr Choice kTunParse[] = {
+    {"no", kTunNo}, {"point-to-point", kTunPointToPoint}, {"ethernet", kTunEthernet}, {"yes", kTunYes}};
 constexpr std::string_view kTunDump[] = {"no", "point-to-point", "ethernet", "yes"};
 constexpr ChoiceSet kTunnel{kTunParse, kTunDump};
 
-constexpr Choice kRhostsParse[] = {{"no", kRhostsNo}, {"yes", kRhostsYes},
-                                   {"shosts-only", kRhostsShostsOnly}};
+constexpr Choice kRhostsParse[] = {
+    {"no", kRhostsNo}, {"yes", kRhostsYes}, {"shosts-only", kRhostsShostsOnly}};
 constexpr std::string_view kRhostsDump[] = {"no", "yes", "shosts-only"};
 constexpr ChoiceSet kRhosts{kRhostsParse, kRhostsDump};
 
@@ -53,8 +55,8 @@ constexpr std::string_view kCompDump[] = {"no", "yes"};
 constexpr ChoiceSet kCompression{kCompParse, kCompDump};
 
 // FingerprintHash takes any digest name; kFpMd5/kFpSha256 keep the client's values.
-constexpr Choice kFpParse[] = {{"md5", kFpMd5}, {"sha256", kFpSha256}, {"sha1", 2},
-                               {"sha384", 3},   {"sha512", 4}};
+constexpr Choice kFpParse[] = {
+    {"md5", kFpMd5}, {"sha256", kFpSha256}, {"sha1", 2}, {"sha384", 3}, {"sha512", 4}};
 constexpr std::string_view kFpDump[] = {"MD5", "SHA256", "SHA1", "SHA384", "SHA512"};
 constexpr ChoiceSet kFingerprint{kFpParse, kFpDump};
 
@@ -62,8 +64,7 @@ constexpr ChoiceSet kFingerprint{kFpParse, kFpDump};
 constexpr ServerOptionSpec flag(std::string_view kw, bool S::*f, bool match) {
   return {kw, {}, {}, Arity::one, srv_parse_flag, srv_dump_flag, f, match};
 }
-constexpr ServerOptionSpec choice(std::string_view kw, int S::*f, const ChoiceSet& set,
-                                  bool match) {
+constexpr ServerOptionSpec choice(std::string_view kw, int S::*f, const ChoiceSet& set, bool match) {
   return {kw, {}, {}, Arity::one, srv_parse_choice, srv_dump_choice, f, match, &set};
 }
 constexpr ServerOptionSpec integer(std::string_view kw, int S::*f, bool match) {
@@ -75,38 +76,40 @@ constexpr ServerOptionSpec seconds(std::string_view kw, int S::*f, bool match) {
 // A string printed as "none" when empty ("none" in the file stores empty).
 constexpr ServerOptionSpec text(std::string_view kw, std::string S::*f, bool match,
                                 std::string_view empty = "none") {
-  return {kw, {}, {}, Arity::one, srv_parse_string, srv_dump_string, f, match, nullptr, 0, 0,
-          empty};
+  return {kw, {}, {}, Arity::one, srv_parse_string, srv_dump_string, f, match, nullptr, 0, 0, empty};
 }
 constexpr ServerOptionSpec command(std::string_view kw, std::string S::*f, bool match) {
-  return {kw, {}, {}, Arity::rest, srv_parse_rest, srv_dump_string, f, match, nullptr, 0, 0,
-          "none"};
+  return {kw, {}, {}, Arity::rest, srv_parse_rest, srv_dump_string, f, match, nullptr, 0, 0, "none"};
 }
-constexpr ServerOptionSpec algos(std::string_view kw, std::string S::*f, AlgorithmKind kind,
-                                 bool match) {
-  return {kw, {}, {}, Arity::one, srv_parse_algorithms, srv_dump_algorithms, f, match, nullptr,
+constexpr ServerOptionSpec algos(std::string_view kw, std::string S::*f, AlgorithmKind kind, bool match) {
+  return {kw,
+          {},
+          {},
+          Arity::one,
+          srv_parse_algorithms,
+          srv_dump_algorithms,
+          f,
+          match,
+          nullptr,
           static_cast<int>(kind)};
 }
-constexpr ServerOptionSpec lines(std::string_view kw, std::vector<std::string> S::*f,
-                                 bool match, ServerParseFn parse = srv_parse_list_append) {
+constexpr ServerOptionSpec lines(std::string_view kw, std::vector<std::string> S::*f, bool match,
+                                 ServerParseFn parse = srv_parse_list_append) {
   return {kw, {}, {}, Arity::many, parse, srv_dump_list_lines, f, match};
 }
-constexpr ServerOptionSpec oneline(std::string_view kw, std::vector<std::string> S::*f,
-                                   bool match, std::string_view empty = {},
-                                   ServerParseFn parse = srv_parse_list_once) {
-  return {kw, {}, {}, Arity::many, parse, srv_dump_list_oneline, f, match, nullptr, 0, 0,
-          empty};
+constexpr ServerOptionSpec oneline(std::string_view kw, std::vector<std::string> S::*f, bool match,
+                                   std::string_view empty = {}, ServerParseFn parse = srv_parse_list_once) {
+  return {kw, {}, {}, Arity::many, parse, srv_dump_list_oneline, f, match, nullptr, 0, 0, empty};
 }
-constexpr ServerOptionSpec special(std::string_view kw, Arity arity, ServerParseFn parse,
-                                   ServerDumpFn dump, bool match) {
+constexpr ServerOptionSpec special(std::string_view kw, Arity arity, ServerParseFn parse, ServerDumpFn dump,
+                                   bool match) {
   return {kw, {}, {}, arity, parse, dump, {}, match};
 }
 constexpr ServerOptionSpec alias(std::string_view kw, std::string_view target, bool match) {
   return {kw, target, {}, Arity::special, nullptr, nullptr, {}, match};
 }
 constexpr ServerOptionSpec retired(std::string_view kw, Retired how, bool match) {
-  return {kw, {}, {}, Arity::many, srv_parse_ignored, nullptr, {}, match, nullptr, 0, 0, {},
-          how};
+  return {kw, {}, {}, Arity::many, srv_parse_ignored, nullptr, {}, match, nullptr, 0, 0, {}, how};
 }
 
 constexpr bool G = false;  // global only
@@ -125,8 +128,7 @@ constexpr ServerOptionSpec kServerTable[] = {
     integer("ClientAliveCountMax", &S::client_alive_count_max, M),
     integer("RequiredRSASize", &S::required_rsa_size, M),
     special("StreamLocalBindMask", Arity::one, srv_parse_bind_mask, srv_dump_bind_mask, M),
-    special("UnusedConnectionTimeout", Arity::one, srv_parse_unused_timeout,
-            srv_dump_unused_timeout, M),
+    special("UnusedConnectionTimeout", Arity::one, srv_parse_unused_timeout, srv_dump_unused_timeout, M),
     choice("PermitRootLogin", &S::permit_root_login, kPermitRoot, M),
     choice("IgnoreRhosts", &S::ignore_rhosts, kRhosts, M),
     flag("IgnoreUserKnownHosts", &S::ignore_user_known_hosts, G),
@@ -161,8 +163,15 @@ constexpr ServerOptionSpec kServerTable[] = {
     flag("DisableForwarding", &S::disable_forwarding, M),
     choice("AllowStreamLocalForwarding", &S::allow_stream_local_forwarding, kForward, M),
     flag("StreamLocalBindUnlink", &S::stream_local_bind_unlink, M),
-    {"FingerprintHash", {}, {}, Arity::one, srv_parse_fingerprint_hash, srv_dump_choice,
-     &S::fingerprint_hash, G, &kFingerprint},
+    {"FingerprintHash",
+     {},
+     {},
+     Arity::one,
+     srv_parse_fingerprint_hash,
+     srv_dump_choice,
+     &S::fingerprint_hash,
+     G,
+     &kFingerprint},
     flag("ExposeAuthInfo", &S::expose_auth_info, M),
     text("PidFile", &S::pid_file, G),
     text("ModuliFile", &S::moduli_file, G, {}),
@@ -184,13 +193,18 @@ constexpr ServerOptionSpec kServerTable[] = {
     text("HostKeyAgent", &S::host_key_agent, G),
     algos("KexAlgorithms", &S::kex_algorithms, AlgorithmKind::kex, G),
     algos("CASignatureAlgorithms", &S::ca_signature_algorithms, AlgorithmKind::ca_signature, M),
-    algos("HostbasedAcceptedAlgorithms", &S::hostbased_accepted_algorithms,
-          AlgorithmKind::hostbased, M),
+    algos("HostbasedAcceptedAlgorithms", &S::hostbased_accepted_algorithms, AlgorithmKind::hostbased, M),
     algos("HostKeyAlgorithms", &S::host_key_algorithms, AlgorithmKind::host_key, G),
     algos("PubkeyAcceptedAlgorithms", &S::pubkey_accepted_algorithms, AlgorithmKind::pubkey, M),
     special("LogLevel", Arity::one, srv_parse_log_level, srv_dump_log_level, M),
-    {"SyslogFacility", {}, {}, Arity::one, srv_parse_syslog_facility, srv_dump_string,
-     &S::syslog_facility, G},
+    {"SyslogFacility",
+     {},
+     {},
+     Arity::one,
+     srv_parse_syslog_facility,
+     srv_dump_string,
+     &S::syslog_facility,
+     G},
     oneline("AuthorizedKeysFile", &S::authorized_keys_files, M),
     lines("HostKey", &S::host_keys, G),
     lines("HostCertificate", &S::host_certificates, G),
@@ -200,26 +214,36 @@ constexpr ServerOptionSpec kServerTable[] = {
     lines("DenyGroups", &S::deny_groups, M),
     lines("AcceptEnv", &S::accept_env, M, srv_parse_accept_env),
     {"SetEnv", {}, {}, Arity::many, srv_parse_set_env, srv_dump_list_lines, &S::set_env, M},
-    oneline("AuthenticationMethods", &S::authentication_methods, M, "any",
-            srv_parse_auth_methods),
+    oneline("AuthenticationMethods", &S::authentication_methods, M, "any", srv_parse_auth_methods),
     oneline("LogVerbose", &S::log_verbose, M),
     oneline("ChannelTimeout", &S::channel_timeouts, M, {}, srv_parse_channel_timeout),
     special("Subsystem", Arity::many, srv_parse_subsystem, srv_dump_subsystems, G),
     special("MaxStartups", Arity::one, srv_parse_max_startups, srv_dump_max_startups, G),
     special("PerSourceMaxStartups", Arity::one, srv_parse_per_source_max_startups,
             srv_dump_per_source_max_startups, G),
-    special("PerSourceNetBlockSize", Arity::one, srv_parse_net_block_size,
-            srv_dump_net_block_size, G),
-    {"PermitTunnel", {}, {}, Arity::one, srv_parse_permit_tunnel, srv_dump_choice,
-     &S::permit_tunnel, M, &kTunnel},
+    special("PerSourceNetBlockSize", Arity::one, srv_parse_net_block_size, srv_dump_net_block_size, G),
+    {"PermitTunnel",
+     {},
+     {},
+     Arity::one,
+     srv_parse_permit_tunnel,
+     srv_dump_choice,
+     &S::permit_tunnel,
+     M,
+     &kTunnel},
     special("IPQoS", Arity::many, srv_parse_ip_qos, srv_dump_ip_qos, M),
     special("RekeyLimit", Arity::many, srv_parse_rekey_limit, srv_dump_rekey_limit, M),
     oneline("PermitOpen", &S::permit_open, M, "any", srv_parse_permit_open),
     oneline("PermitListen", &S::permit_listen, M, "any", srv_parse_permit_open),
-    {"PermitUserEnvironment", {}, {}, Arity::one, srv_parse_permit_user_env, srv_dump_string,
-     &S::permit_user_environment, G},
-    special("PubkeyAuthOptions", Arity::many, srv_parse_pubkey_auth_options,
-            srv_dump_pubkey_auth_options, M),
+    {"PermitUserEnvironment",
+     {},
+     {},
+     Arity::one,
+     srv_parse_permit_user_env,
+     srv_dump_string,
+     &S::permit_user_environment,
+     G},
+    special("PubkeyAuthOptions", Arity::many, srv_parse_pubkey_auth_options, srv_dump_pubkey_auth_options, M),
 
     // Our own keywords (PROTOCOL.continuation); printed last.
     flag("Resume", &S::resume, M),
@@ -258,7 +282,9 @@ static_assert(std::size(kServerTable) <= kMaxServerOptionRows);
 
 }  // namespace
 
-std::span<const ServerOptionSpec> server_option_table() { return kServerTable; }
+std::span<const ServerOptionSpec> server_option_table() {
+  return kServerTable;
+}
 
 int find_server_option(std::string_view keyword, bool* in_match) {
   for (size_t i = 0; i < std::size(kServerTable); ++i) {

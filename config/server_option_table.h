@@ -22,11 +22,11 @@ struct ServerOptionSpec;
 // Everything a row handler sees about one line.
 struct ServerLineContext {
   ServerConfig& cfg;
-  const std::vector<std::string>& args;  // the arguments, unquoted
-  std::string_view rest;                 // the raw text after the keyword
-  std::string keyword;                   // as typed, for messages
-  bool active = false;                   // outside Match, or in a matching block
-  bool first = false;                    // not yet set in this pass
+  const std::vector<std::string>& args;       // the arguments, unquoted
+  std::string_view rest;                      // the raw text after the keyword
+  std::string keyword;                        // as typed, for messages
+  bool active = false;                        // outside Match, or in a matching block
+  bool first = false;                         // not yet set in this pass
   std::vector<std::string>* notes = nullptr;  // stand-alone lines printed first
   bool store() const { return active && first; }
   // Accumulating keywords: the first line of a pass replaces what an earlier pass
@@ -35,21 +35,19 @@ struct ServerLineContext {
 };
 
 using ServerField = std::variant<std::monostate, bool ServerConfig::*, int ServerConfig::*,
-                                 std::string ServerConfig::*,
-                                 std::vector<std::string> ServerConfig::*>;
+                                 std::string ServerConfig::*, std::vector<std::string> ServerConfig::*>;
 
 // Returns the message without the "<file> line <n>: " prefix on error. Error code
 // `config` means "counted, keep reading"; `parse` means fatal.
 using ServerParseFn = Status (*)(const ServerOptionSpec& spec, ServerLineContext& line);
-using ServerDumpFn = void (*)(const ServerOptionSpec& spec, const ServerConfig& cfg,
-                              std::string& out);
+using ServerDumpFn = void (*)(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out);
 
 // What kind of keyword a parse-only row is.
 enum class Retired : uint8_t {
-  no,          // a real keyword
-  ignored,     // accepted silently (Protocol)
-  deprecated,  // "Deprecated option X"
-  unsupported, // "Unsupported option X"
+  no,           // a real keyword
+  ignored,      // accepted silently (Protocol)
+  deprecated,   // "Deprecated option X"
+  unsupported,  // "Unsupported option X"
 };
 
 struct ServerOptionSpec {
@@ -58,11 +56,11 @@ struct ServerOptionSpec {
   std::string_view dump_name;  // -T name
   Arity arity;
   ServerParseFn parse;
-  ServerDumpFn dump;           // nullptr: not printed
+  ServerDumpFn dump;  // nullptr: not printed
   ServerField field;
-  bool in_match = false;       // allowed inside a Match block
+  bool in_match = false;  // allowed inside a Match block
   const ChoiceSet* choices = nullptr;
-  int min = 0;                 // integer bounds, or the AlgorithmKind of a list
+  int min = 0;  // integer bounds, or the AlgorithmKind of a list
   int max = 0;
   std::string_view dump_empty = {};  // what -T prints for an empty string/list
   Retired retired = Retired::no;

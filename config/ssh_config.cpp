@@ -25,10 +25,10 @@ constexpr std::string_view kCommandLine = "command-line";
 
 // Where one line comes from and the block state it is read in.
 struct Source {
-  std::string name;        // file name as printed in messages
+  std::string name;  // file name as printed in messages
   int line = 0;
   bool command_line = false;
-  bool user_file = true;   // relative Includes: ~/.ssh (user) or /etc/ssh (system)
+  bool user_file = true;  // relative Includes: ~/.ssh (user) or /etc/ssh (system)
   bool never_match = false;
   int depth = 0;
 };
@@ -37,7 +37,7 @@ struct Parser {
   ClientConfig& cfg;
   const LocalContext& local;
   const ConfigSources& sources;
-  std::string host;            // what Host lines match in this pass
+  std::string host;  // what Host lines match in this pass
   std::string original_host;
   bool final_pass = false;
   bool wants_final_pass = false;
@@ -52,7 +52,7 @@ std::string prefix(const Source& src) {
 }
 
 Status check_permissions(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (stat(path.c_str(), &st) != 0) return {};
   if ((st.st_uid != 0 && st.st_uid != getuid()) || (st.st_mode & 022) != 0)
     return fail(ErrorCode::io, "Bad owner or permissions on " + path);
@@ -73,16 +73,14 @@ Status handle_include(Parser& p, const SplitLine& line, const Source& src, bool 
     glob_t g{};
     int rc = glob(pattern.c_str(), 0, nullptr, &g);
     if (rc == GLOB_NOMATCH) {
-      LOG_DEBUG2("%s line %d: include %s matched no files", src.name.c_str(), src.line,
-                 pattern.c_str());
+      LOG_DEBUG2("%s line %d: include %s matched no files", src.name.c_str(), src.line, pattern.c_str());
     } else if (rc != 0) {
       globfree(&g);
       return fail(ErrorCode::config, "include \"" + pattern + "\": glob failed");
     }
     Status status;
     for (size_t i = 0; status && i < g.gl_pathc; ++i) {
-      Source inner{g.gl_pathv[i], 0, false, src.user_file, src.never_match || !active,
-                   src.depth + 1};
+      Source inner{g.gl_pathv[i], 0, false, src.user_file, src.never_match || !active, src.depth + 1};
       // An included file's blocks end with it: the including block's state resumes.
       status = read_file(p, g.gl_pathv[i], inner, active, false, true);
     }
@@ -107,12 +105,13 @@ Status apply_line(Parser& p, std::string_view text, const Source& src, bool& act
     if (kw == "host") {
       if (line.args.empty()) return fail(ErrorCode::config, "no argument after keyword \"host\"");
       active = !src.never_match && match_host_patterns(p.host, line.args);
-      LOG_DEBUG2("%s line %d: Applying options for %s: %s", src.name.c_str(), src.line,
-                 p.host.c_str(), active ? "yes" : "no");
+      LOG_DEBUG2("%s line %d: Applying options for %s: %s", src.name.c_str(), src.line, p.host.c_str(),
+                 active ? "yes" : "no");
       return {};
     }
-    MatchInput in{p.cfg, p.local, p.host, p.original_host, p.final_pass,
-                  p.final_pass && p.cfg.canonicalize_hostname != kCanonNo, src.never_match};
+    MatchInput in{p.cfg,           p.local,      p.host,
+                  p.original_host, p.final_pass, p.final_pass && p.cfg.canonicalize_hostname != kCanonNo,
+                  src.never_match};
     std::vector<MatchNote> notes;
     auto outcome = evaluate_match(line.args, in, notes);
     for (const auto& note : notes)
@@ -126,14 +125,13 @@ Status apply_line(Parser& p, std::string_view text, const Source& src, bool& act
 
   int row = find_client_option(line.keyword);
   if (row < 0) {
-    if (!p.cfg.ignore_unknown.empty() &&
-        match_pattern_list(line.keyword, p.cfg.ignore_unknown, true) == 1) {
+    if (!p.cfg.ignore_unknown.empty() && match_pattern_list(line.keyword, p.cfg.ignore_unknown, true) == 1) {
       LOG_DEBUG1("%s line %d: Ignored unknown option \"%s\"", src.name.c_str(), src.line,
                  line.keyword.c_str());
       return {};
     }
-    return fail(ErrorCode::parse, src.name + ": line " + std::to_string(src.line) +
-                                      ": Bad configuration option: " + kw);
+    return fail(ErrorCode::parse,
+                src.name + ": line " + std::to_string(src.line) + ": Bad configuration option: " + kw);
   }
   const OptionSpec& spec = client_option_table()[static_cast<size_t>(row)];
   if (spec.parse == parse_unsupported) {
@@ -149,8 +147,8 @@ Status apply_line(Parser& p, std::string_view text, const Source& src, bool& act
     return fail(ErrorCode::config, "no argument after keyword \"" + kw + "\"");
   if (spec.arity == Arity::one && line.args.size() > 1)
     return fail(ErrorCode::config, "keyword " + kw + " extra arguments at end of line");
-  LineContext ctx{p.cfg, line.args, line.rest, kw, active,
-                  !p.cfg.set_rows.test(static_cast<size_t>(row)), &p.messages};
+  LineContext ctx{
+      p.cfg, line.args, line.rest, kw, active, !p.cfg.set_rows.test(static_cast<size_t>(row)), &p.messages};
   SSH_TRY(spec.parse(spec, ctx));
   if (active) p.cfg.set_rows.set(static_cast<size_t>(row));
   return {};
@@ -165,8 +163,7 @@ Status process_line(Parser& p, std::string_view text, const Source& src, bool& a
 
 Status read_file(Parser& p, const std::string& path, Source src, bool active, bool must_exist,
                  bool check_perms) {
-  if (src.depth > kMaxIncludeDepth)
-    return fail(ErrorCode::io, "Too many recursive configuration includes");
+  if (src.depth > kMaxIncludeDepth) return fail(ErrorCode::io, "Too many recursive configuration includes");
   std::ifstream in(path);
   if (!in) {
     if (must_exist)
@@ -182,14 +179,12 @@ Status read_file(Parser& p, const std::string& path, Source src, bool active, bo
     Status status = process_line(p, text, src, active);
     if (status) continue;
     // Nested files stop the whole read (their own "terminating" line is already in).
-    if (status.error().code == ErrorCode::limit || status.error().code == ErrorCode::io)
-      return status;
+    if (status.error().code == ErrorCode::limit || status.error().code == ErrorCode::io) return status;
     ++bad;
     p.messages.push_back(status.error().context);
   }
   if (bad == 0) return {};
-  p.messages.push_back(src.name + ": terminating, " + std::to_string(bad) +
-                       " bad configuration options");
+  p.messages.push_back(src.name + ": terminating, " + std::to_string(bad) + " bad configuration options");
   return fail(ErrorCode::limit, src.name);
 }
 
@@ -260,8 +255,7 @@ Result<LocalContext> local_context_from_system() {
   ctx.home = found->pw_dir;
   ctx.uid = std::to_string(getuid());
   char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0)
-    return fail(ErrorCode::io, "gethostname failed");
+  if (gethostname(host, sizeof host - 1) != 0) return fail(ErrorCode::io, "gethostname failed");
   ctx.host_fqdn = host;
   ctx.host_short = ctx.host_fqdn.substr(0, ctx.host_fqdn.find('.'));
   return ctx;

@@ -35,7 +35,7 @@ struct Source {
   int line = 0;
   bool command_line = false;
   int depth = 0;
-  int block = -1;        // the Match block lines belong to (-1: none)
+  int block = -1;  // the Match block lines belong to (-1: none)
   bool active = true;
 };
 
@@ -55,8 +55,12 @@ std::string prefix(const Source& src) {
 
 // Error codes out of apply_line: limit = counted (message complete), parse = fatal
 // (message complete), io = an included file gave up (messages already recorded).
-std::unexpected<Error> counted(std::string text) { return fail(ErrorCode::limit, std::move(text)); }
-std::unexpected<Error> fatal(std::string text) { return fail(ErrorCode::parse, std::move(text)); }
+std::unexpected<Error> counted(std::string text) {
+  return fail(ErrorCode::limit, std::move(text));
+}
+std::unexpected<Error> fatal(std::string text) {
+  return fail(ErrorCode::parse, std::move(text));
+}
 
 Status apply_include(Loader& ld, const SplitLine& line, const Source& src) {
   if (src.command_line) return fatal("Include directive not supported as a command-line option");
@@ -69,8 +73,7 @@ Status apply_include(Loader& ld, const SplitLine& line, const Source& src) {
       return fatal(prefix(src) + "include \"" + pattern + "\" glob failed");
     }
     if (rc == GLOB_NOMATCH)
-      LOG_DEBUG2("%s line %d: include %s matched no files", src.name.c_str(), src.line,
-                 pattern.c_str());
+      LOG_DEBUG2("%s line %d: include %s matched no files", src.name.c_str(), src.line, pattern.c_str());
     Status status;
     for (size_t i = 0; status && i < g.gl_pathc; ++i) {
       if (src.depth + 1 > kMaxIncludeDepth) {
@@ -81,8 +84,7 @@ Status apply_include(Loader& ld, const SplitLine& line, const Source& src) {
       if (!in) continue;  // vanished or unreadable: as if it did not match
       // The included file's lines belong to the current block until its own Match
       // lines; its blocks end with it.
-      status = read_stream(ld, in, Source{g.gl_pathv[i], 0, false, src.depth + 1, src.block,
-                                          src.active});
+      status = read_stream(ld, in, Source{g.gl_pathv[i], 0, false, src.depth + 1, src.block, src.active});
     }
     globfree(&g);
     SSH_TRY(status);
@@ -118,8 +120,9 @@ Status apply_match_line(Loader& ld, const SplitLine& line, Source& src, int pare
 // Runs one keyword row. Shared by the loading pass and the Match pass.
 Status run_row(Loader& ld, int row, const SplitLine& line, const Source& src) {
   const ServerOptionSpec& spec = server_option_table()[static_cast<size_t>(row)];
-  ServerLineContext ctx{ld.cfg, line.args, line.rest, line.keyword, src.active,
-                        !ld.pass_set.test(static_cast<size_t>(row)), &ld.messages};
+  ServerLineContext ctx{ld.cfg,       line.args,  line.rest,
+                        line.keyword, src.active, !ld.pass_set.test(static_cast<size_t>(row)),
+                        &ld.messages};
   Status status = spec.parse(spec, ctx);
   if (!status) {
     std::string text = prefix(src) + status.error().context;
@@ -132,15 +135,13 @@ Status run_row(Loader& ld, int row, const SplitLine& line, const Source& src) {
 }
 
 // Applies one line of the loading pass.
-Status apply_line(Loader& ld, std::string_view text, Source& src, int parent_block,
-                  bool parent_active) {
+Status apply_line(Loader& ld, std::string_view text, Source& src, int parent_block, bool parent_active) {
   auto split = split_config_line(text);
   if (!split) return fatal(prefix(src) + split.error().context);
   const SplitLine& line = *split;
   if (line.keyword.empty()) return {};
   std::string kw = to_lower(line.keyword);
-  if (line.args.empty())
-    return counted(prefix(src) + "no argument after keyword \"" + line.keyword + "\"");
+  if (line.args.empty()) return counted(prefix(src) + "no argument after keyword \"" + line.keyword + "\"");
   if (kw == "match") {
     return apply_match_line(ld, line, src, parent_block, parent_active);
   }
@@ -150,14 +151,12 @@ Status apply_line(Loader& ld, std::string_view text, Source& src, int parent_blo
   int row = find_server_option(line.keyword, &in_match_ok);
   std::string bad;
   if (row < 0) {
-    bad = src.name + ": line " + std::to_string(src.line) + ": Bad configuration option: " +
-          line.keyword;
+    bad = src.name + ": line " + std::to_string(src.line) + ": Bad configuration option: " + line.keyword;
     if (src.command_line) return fatal(bad);
   }
   // sshd refuses global-only keywords on lines a Match block switched off.
   if (!src.active && !in_match_ok) {
-    std::string text = prefix(src) + "Directive '" + line.keyword +
-                       "' is not allowed within a Match block";
+    std::string text = prefix(src) + "Directive '" + line.keyword + "' is not allowed within a Match block";
     return fatal(bad.empty() ? text : bad + "\n" + text);
   }
   if (row < 0) return counted(bad);
@@ -166,9 +165,9 @@ Status apply_line(Loader& ld, std::string_view text, Source& src, int parent_blo
   const ServerOptionSpec& spec = server_option_table()[static_cast<size_t>(row)];
   if (spec.retired != Retired::no) {
     if (spec.retired != Retired::ignored && src.active) {
-      ld.cfg.warnings.push_back(prefix(src) + (spec.retired == Retired::deprecated
-                                                   ? "Deprecated option " : "Unsupported option ") +
-                                line.keyword);
+      ld.cfg.warnings.push_back(
+          prefix(src) + (spec.retired == Retired::deprecated ? "Deprecated option " : "Unsupported option ") +
+          line.keyword);
     }
     return {};
   }
@@ -193,8 +192,7 @@ Status read_stream(Loader& ld, std::istream& in, Source src) {
     ld.messages.push_back(status.error().context);
   }
   if (bad == 0) return {};
-  ld.messages.push_back(src.name + ": terminating, " + std::to_string(bad) +
-                        " bad configuration options");
+  ld.messages.push_back(src.name + ": terminating, " + std::to_string(bad) + " bad configuration options");
   return fail(ErrorCode::io, "given up");
 }
 
@@ -223,15 +221,13 @@ Status resolve_listen(ServerConfig& cfg) {
       hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
       addrinfo* res = nullptr;
       std::string service = std::to_string(port);
-      int rc = getaddrinfo(spec.host.empty() ? nullptr : spec.host.c_str(), service.c_str(),
-                           &hints, &res);
+      int rc = getaddrinfo(spec.host.empty() ? nullptr : spec.host.c_str(), service.c_str(), &hints, &res);
       if (rc != 0)
         return fail(ErrorCode::config, "bad addr or host: " + spec.host + " (" + gai_strerror(rc) + ")");
       std::vector<ListenAddress> found;
       for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
         char host[NI_MAXHOST];
-        if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, nullptr, 0,
-                        NI_NUMERICHOST) == 0)
+        if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, nullptr, 0, NI_NUMERICHOST) == 0)
           found.push_back(ListenAddress{host, port});
       }
       freeaddrinfo(res);
@@ -263,8 +259,7 @@ Status check_auth_methods(ServerConfig& cfg) {
       std::string method = list.substr(pos, comma - pos);
       pos = comma + 1;
       if (enabled(method)) continue;
-      notes.push_back("Disabled method \"" + method + "\" in AuthenticationMethods list \"" +
-                      list + "\"");
+      notes.push_back("Disabled method \"" + method + "\" in AuthenticationMethods list \"" + list + "\"");
       ok = false;
       break;
     }
@@ -292,15 +287,12 @@ Status finalize(ServerConfig& cfg) {
   // sshd refuses a command without the user to run it as.
   if (!cfg.authorized_keys_command.empty() && cfg.authorized_keys_command_user.empty())
     return fail(ErrorCode::config, "AuthorizedKeysCommand set without AuthorizedKeysCommandUser");
-  if (!cfg.authorized_principals_command.empty() &&
-      cfg.authorized_principals_command_user.empty())
-    return fail(ErrorCode::config,
-                "AuthorizedPrincipalsCommand set without AuthorizedPrincipalsCommandUser");
+  if (!cfg.authorized_principals_command.empty() && cfg.authorized_principals_command_user.empty())
+    return fail(ErrorCode::config, "AuthorizedPrincipalsCommand set without AuthorizedPrincipalsCommandUser");
   return check_auth_methods(cfg);
 }
 
-Result<ServerConfig> load(const ServerSources& sources, std::istream* text,
-                          const std::string& name) {
+Result<ServerConfig> load(const ServerSources& sources, std::istream* text, const std::string& name) {
   ServerConfig cfg;
   Loader ld{cfg, sources, {}, false, {}};
   for (const std::string& option : sources.command_line) {
@@ -313,8 +305,7 @@ Result<ServerConfig> load(const ServerSources& sources, std::istream* text,
   }
   if (!sources.command_line_ports.empty()) {
     if (!ld.pass_set.test(static_cast<size_t>(find_server_option("Port")))) cfg.ports.clear();
-    cfg.ports.insert(cfg.ports.end(), sources.command_line_ports.begin(),
-                     sources.command_line_ports.end());
+    cfg.ports.insert(cfg.ports.end(), sources.command_line_ports.begin(), sources.command_line_ports.end());
     ld.ports_locked = true;
   }
   std::ifstream file;

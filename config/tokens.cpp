@@ -31,8 +31,7 @@ Result<std::string> expand_tokens(std::string_view text, const TokenMap& tokens)
 Result<std::string> expand_tilde(std::string_view path, const std::string& home) {
   if (path.empty() || path.front() != '~') return std::string(path);
   size_t slash = path.find('/');
-  std::string_view name = path.substr(1, slash == std::string_view::npos ? path.size() - 1
-                                                                         : slash - 1);
+  std::string_view name = path.substr(1, slash == std::string_view::npos ? path.size() - 1 : slash - 1);
   std::string_view tail = slash == std::string_view::npos ? "" : path.substr(slash);
   if (name.empty()) return home + std::string(tail);
   std::string user(name);
@@ -44,7 +43,9 @@ Result<std::string> expand_tilde(std::string_view path, const std::string& home)
   return std::string(found->pw_dir) + std::string(tail);
 }
 
-TokenMap hostname_tokens(std::string_view host) { return TokenMap{{'h', std::string(host)}}; }
+TokenMap hostname_tokens(std::string_view host) {
+  return TokenMap{{'h', std::string(host)}};
+}
 
 TokenMap connection_tokens(const ClientConfig& cfg, const LocalContext& local) {
   std::string host = cfg.host_name.empty() ? cfg.host : cfg.host_name;
@@ -74,8 +75,7 @@ TokenMap proxy_tokens(const ClientConfig& cfg) {
                   {'r', cfg.user}};
 }
 
-Result<std::string> expand_path(std::string_view path, const TokenMap& tokens,
-                                const std::string& home) {
+Result<std::string> expand_path(std::string_view path, const TokenMap& tokens, const std::string& home) {
   std::string tilde = SSH_TRY(expand_tilde(path, home));
   return expand_tokens(tilde, tokens);
 }

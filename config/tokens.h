@@ -25,11 +25,10 @@ Result<std::string> expand_tilde(std::string_view path, const std::string& home)
 TokenMap connection_tokens(const ClientConfig& cfg, const LocalContext& local);
 
 // Subsets named in ssh_config(5) TOKENS.
-TokenMap hostname_tokens(std::string_view host);           // %h
-TokenMap proxy_tokens(const ClientConfig& cfg);            // %h %n %p %r
+TokenMap hostname_tokens(std::string_view host);  // %h
+TokenMap proxy_tokens(const ClientConfig& cfg);   // %h %n %p %r
 
 // ~ then tokens, as OpenSSH does for paths (ControlPath, UserKnownHostsFile, ...).
-Result<std::string> expand_path(std::string_view path, const TokenMap& tokens,
-                                const std::string& home);
+Result<std::string> expand_path(std::string_view path, const TokenMap& tokens, const std::string& home);
 
 }  // namespace ssh::config

@@ -21,8 +21,7 @@ void Channel::set_open(uint32_t remote_id, uint32_t remote_window, uint32_t remo
   state_ = ChannelState::open;
 }
 
-void Channel::set_pending_accept(uint32_t remote_id, uint32_t remote_window,
-                                 uint32_t remote_max_packet) {
+void Channel::set_pending_accept(uint32_t remote_id, uint32_t remote_window, uint32_t remote_max_packet) {
   set_open(remote_id, remote_window, remote_max_packet);
   state_ = ChannelState::pending_accept;
 }
@@ -66,7 +65,9 @@ size_t Channel::sendable(size_t want) const {
   return std::min<uint64_t>(want, remote_window_);
 }
 
-void Channel::spend(size_t n) { remote_window_ -= std::min<uint64_t>(n, remote_window_); }
+void Channel::spend(size_t n) {
+  remote_window_ -= std::min<uint64_t>(n, remote_window_);
+}
 
 // RFC 4254 §5.2: the window may be at most 2^32 - 1 bytes.
 Status Channel::grow_remote_window(uint32_t n) {

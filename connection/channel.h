@@ -140,7 +140,7 @@ class Channel {
   uint32_t local_window_size_;
   uint32_t local_window_;
   uint32_t local_max_packet_;
-  uint32_t local_unacked_ = 0;  // consumed but not yet re-granted
+  uint32_t local_unacked_ = 0;    // consumed but not yet re-granted
   uint32_t local_in_flight_ = 0;  // received but not yet consumed
   bool manual_consume_;
   uint64_t remote_window_ = 0;

@@ -2,14 +2,14 @@
 
 namespace ssh::connection {
 
-Result<Channel*> ChannelTable::allocate(std::string type, uint32_t window_size,
-                                        uint32_t max_packet, bool manual_consume) {
+Result<Channel*> ChannelTable::allocate(std::string type, uint32_t window_size, uint32_t max_packet,
+                                        bool manual_consume) {
   size_t id = 0;
   while (id < slots_.size() && slots_[id]) ++id;
   if (id >= max_channels_) return fail(ErrorCode::limit, "too many channels");
   if (id == slots_.size()) slots_.emplace_back();
-  slots_[id] = std::make_unique<Channel>(ChannelId(id), std::move(type), window_size, max_packet,
-                                         manual_consume);
+  slots_[id] =
+      std::make_unique<Channel>(ChannelId(id), std::move(type), window_size, max_packet, manual_consume);
   ++count_;
   return slots_[id].get();
 }

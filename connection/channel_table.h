@@ -18,8 +18,7 @@ class ChannelTable {
   explicit ChannelTable(size_t max_channels) : max_channels_(max_channels) {}
 
   // A new channel with the lowest free id; a limit error when max_channels are in use.
-  Result<Channel*> allocate(std::string type, uint32_t window_size, uint32_t max_packet,
-                            bool manual_consume);
+  Result<Channel*> allocate(std::string type, uint32_t window_size, uint32_t max_packet, bool manual_consume);
   // nullptr when the id is not in use. Pointers stay valid until release().
   Channel* find(ChannelId id);
   const Channel* find(ChannelId id) const;

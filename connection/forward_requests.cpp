@@ -46,8 +46,7 @@ Result<std::string> decode_path_only(ByteView data) {
 }  // namespace
 
 Bytes encode(const DirectTcpip& m) {
-  return encode_pair(m.host_to_connect, m.port_to_connect, m.originator_address,
-                     m.originator_port);
+  return encode_pair(m.host_to_connect, m.port_to_connect, m.originator_address, m.originator_port);
 }
 
 Result<DirectTcpip> decode_direct_tcpip(ByteView data) {
@@ -56,8 +55,7 @@ Result<DirectTcpip> decode_direct_tcpip(ByteView data) {
 }
 
 Bytes encode(const ForwardedTcpip& m) {
-  return encode_pair(m.connected_address, m.connected_port, m.originator_address,
-                     m.originator_port);
+  return encode_pair(m.connected_address, m.connected_port, m.originator_address, m.originator_port);
 }
 
 Result<ForwardedTcpip> decode_forwarded_tcpip(ByteView data) {
@@ -107,13 +105,17 @@ Result<ForwardedStreamlocal> decode_forwarded_streamlocal(ByteView data) {
   return m;
 }
 
-Bytes encode(const StreamlocalForward& m) { return WireWriter().string(m.socket_path).take(); }
+Bytes encode(const StreamlocalForward& m) {
+  return WireWriter().string(m.socket_path).take();
+}
 
 Result<StreamlocalForward> decode_streamlocal_forward(ByteView data) {
   return StreamlocalForward{SSH_TRY(decode_path_only(data))};
 }
 
-Bytes encode_tcpip_forward_reply(uint32_t bound_port) { return WireWriter().u32(bound_port).take(); }
+Bytes encode_tcpip_forward_reply(uint32_t bound_port) {
+  return WireWriter().u32(bound_port).take();
+}
 
 Result<uint32_t> decode_tcpip_forward_reply(ByteView data, uint32_t requested_port) {
   if (data.empty()) return requested_port;

@@ -18,22 +18,20 @@ namespace ssh::connection {
 inline constexpr std::string_view kChannelDirectTcpip = "direct-tcpip";
 inline constexpr std::string_view kChannelForwardedTcpip = "forwarded-tcpip";
 inline constexpr std::string_view kChannelDirectStreamlocal = "direct-streamlocal@openssh.com";
-inline constexpr std::string_view kChannelForwardedStreamlocal =
-    "forwarded-streamlocal@openssh.com";
+inline constexpr std::string_view kChannelForwardedStreamlocal = "forwarded-streamlocal@openssh.com";
 
 // Global request names.
 inline constexpr std::string_view kGlobalTcpipForward = "tcpip-forward";
 inline constexpr std::string_view kGlobalCancelTcpipForward = "cancel-tcpip-forward";
 inline constexpr std::string_view kGlobalStreamlocalForward = "streamlocal-forward@openssh.com";
-inline constexpr std::string_view kGlobalCancelStreamlocalForward =
-    "cancel-streamlocal-forward@openssh.com";
+inline constexpr std::string_view kGlobalCancelStreamlocalForward = "cancel-streamlocal-forward@openssh.com";
 inline constexpr std::string_view kGlobalNoMoreSessions = "no-more-sessions@openssh.com";
 inline constexpr std::string_view kGlobalHostkeys = "hostkeys-00@openssh.com";
 inline constexpr std::string_view kGlobalHostkeysProve = "hostkeys-prove-00@openssh.com";
 
-inline constexpr size_t kMaxHostLength = 1024;      // host names and address literals
+inline constexpr size_t kMaxHostLength = 1024;  // host names and address literals
 inline constexpr size_t kMaxSocketPathLength = 4096;
-inline constexpr size_t kMaxHostkeys = 64;          // keys in one hostkeys-00 message
+inline constexpr size_t kMaxHostkeys = 64;  // keys in one hostkeys-00 message
 
 // RFC 4254 §7.2 "direct-tcpip" open data.
 struct DirectTcpip {

@@ -27,7 +27,9 @@ Result<WireReader> open(ByteView payload, MsgType t) {
   return r;
 }
 
-Result<std::string_view> name(WireReader& r) { return r.text(kMaxNameLength); }
+Result<std::string_view> name(WireReader& r) {
+  return r.text(kMaxNameLength);
+}
 
 // Shared decoder for the five messages that carry only the recipient channel.
 Result<uint32_t> recipient_only(ByteView payload, MsgType t) {
@@ -37,7 +39,9 @@ Result<uint32_t> recipient_only(ByteView payload, MsgType t) {
   return id;
 }
 
-Bytes recipient_only(MsgType t, uint32_t id) { return start(t).u32(id).take(); }
+Bytes recipient_only(MsgType t, uint32_t id) {
+  return start(t).u32(id).take();
+}
 
 }  // namespace
 
@@ -98,7 +102,9 @@ Result<RequestSuccess> decode_request_success(ByteView payload) {
   return RequestSuccess{r.rest()};
 }
 
-Bytes encode(const RequestFailure&) { return start(MsgType::request_failure).take(); }
+Bytes encode(const RequestFailure&) {
+  return start(MsgType::request_failure).take();
+}
 
 Result<RequestFailure> decode_request_failure(ByteView payload) {
   WireReader r = SSH_TRY(open(payload, MsgType::request_failure));
@@ -215,7 +221,9 @@ Result<ChannelExtendedData> decode_channel_extended_data(ByteView payload) {
 }
 
 // RFC 4254 §5.3.
-Bytes encode(const ChannelEof& m) { return recipient_only(MsgType::channel_eof, m.recipient_channel); }
+Bytes encode(const ChannelEof& m) {
+  return recipient_only(MsgType::channel_eof, m.recipient_channel);
+}
 Bytes encode(const ChannelClose& m) {
   return recipient_only(MsgType::channel_close, m.recipient_channel);
 }

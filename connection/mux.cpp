@@ -32,7 +32,9 @@ OpenDecision MuxHandler::on_channel_open(const IncomingOpen&) {
   return OpenDecision::reject(OpenFailureReason::unknown_channel_type, "unknown channel type");
 }
 
-GlobalReply MuxHandler::on_global_request(std::string_view, bool, ByteView) { return {}; }
+GlobalReply MuxHandler::on_global_request(std::string_view, bool, ByteView) {
+  return {};
+}
 
 Mux::Mux(PayloadSink& sink, MuxHandler& handler, MuxConfig config)
     : sink_(&sink), handler_(handler), config_(config), table_(config.max_channels) {}
@@ -40,7 +42,9 @@ Mux::Mux(PayloadSink& sink, MuxHandler& handler, MuxConfig config)
 Mux::~Mux() = default;
 
 // The single choke point: every connection-layer payload we send passes here.
-void Mux::emit(Bytes&& payload) { sink_->send_payload(std::move(payload)); }
+void Mux::emit(Bytes&& payload) {
+  sink_->send_payload(std::move(payload));
+}
 
 ChannelHandler* Mux::handler(ChannelId id) const {
   const Channel* c = table_.find(id);
@@ -59,21 +63,18 @@ void Mux::apply_options(Channel& c, const ChannelOptions& o) {
 }
 
 Result<ChannelId> Mux::open_channel(std::string_view type, ByteView type_data,
-                                    std::unique_ptr<ChannelHandler> handler,
-                                    ChannelOptions options) {
+                                    std::unique_ptr<ChannelHandler> handler, ChannelOptions options) {
   if (!handler) return fail(ErrorCode::internal, "open_channel without a handler");
-  Channel* c = SSH_TRY(table_.allocate(std::string(type), config_.window_size,
-                                       config_.max_packet, false));
+  Channel* c = SSH_TRY(table_.allocate(std::string(type), config_.window_size, config_.max_packet, false));
   apply_options(*c, options);
   attach(*c, std::move(handler));
   LOG_DEBUG2("channel %u: new %.*s", c->local_id(), int(type.size()), type.data());
-  emit(encode(ChannelOpen{type, c->local_id(), c->local_window_size(), c->local_max_packet(),
-                          type_data}));
+  emit(encode(ChannelOpen{type, c->local_id(), c->local_window_size(), c->local_max_packet(), type_data}));
   return c->local_id();
 }
 
-Status Mux::confirm_open(ChannelId id, std::unique_ptr<ChannelHandler> handler,
-                         ChannelOptions options, ByteView type_data) {
+Status Mux::confirm_open(ChannelId id, std::unique_ptr<ChannelHandler> handler, ChannelOptions options,
+                         ByteView type_data) {
   Channel* c = table_.find(id);
   if (!c || c->state() != ChannelState::pending_accept) {
     return fail(ErrorCode::internal, "confirm_open on a channel not awaiting confirmation");
@@ -82,10 +83,9 @@ Status Mux::confirm_open(ChannelId id, std::unique_ptr<ChannelHandler> handler,
   apply_options(*c, options);
   attach(*c, std::move(handler));
   c->set_open(c->remote_id(), uint32_t(c->remote_window()), c->remote_max_packet());
-  LOG_DEBUG2("channel %u: confirmed %s for peer channel %u", id, c->type().c_str(),
-             c->remote_id());
-  emit(encode(ChannelOpenConfirmation{c->remote_id(), id, c->local_window_size(),
-                                      c->local_max_packet(), type_data}));
+  LOG_DEBUG2("channel %u: confirmed %s for peer channel %u", id, c->type().c_str(), c->remote_id());
+  emit(encode(
+      ChannelOpenConfirmation{c->remote_id(), id, c->local_window_size(), c->local_max_packet(), type_data}));
   c->handler->on_open_confirmed({});
   return {};
 }
@@ -166,8 +166,7 @@ Status Mux::close(ChannelId id) {
     case ChannelState::opening:
       c->close_requested = true;  // sent once the peer confirms (RFC 4254 §5.3)
       return {};
-    case ChannelState::open:
-      break;
+    case ChannelState::open: break;
   }
   if (c->close_sent) return {};
   c->close_sent = true;
@@ -176,8 +175,7 @@ Status Mux::close(ChannelId id) {
   return {};
 }
 
-Status Mux::send_request(ChannelId id, std::string_view type, ByteView data,
-                         ReplyCallback on_reply) {
+Status Mux::send_request(ChannelId id, std::string_view type, ByteView data, ReplyCallback on_reply) {
   Channel* c = table_.find(id);
   if (!c || c->state() != ChannelState::open || c->close_sent) {
     return fail(ErrorCode::internal, "channel request on a channel that is not open");
@@ -193,8 +191,7 @@ Status Mux::send_request(ChannelId id, std::string_view type, ByteView data,
   return {};
 }
 
-Status Mux::send_global_request(std::string_view name, ByteView data,
-                                GlobalReplyCallback on_reply) {
+Status Mux::send_global_request(std::string_view name, ByteView data, GlobalReplyCallback on_reply) {
   bool want_reply = static_cast<bool>(on_reply);
   if (want_reply) {
     if (pending_global_.size() >= config_.max_pending_requests) {

@@ -63,8 +63,8 @@ struct IncomingOpen {
 struct OpenDecision {
   enum class Kind : uint8_t { accept, reject, defer };
   Kind kind = Kind::reject;
-  std::unique_ptr<ChannelHandler> handler;  // accept
-  ChannelOptions options;                   // accept
+  std::unique_ptr<ChannelHandler> handler;                                    // accept
+  ChannelOptions options;                                                     // accept
   OpenFailureReason reason = OpenFailureReason::administratively_prohibited;  // reject
   std::string description;                                                    // reject
 
@@ -98,12 +98,11 @@ class Mux {
   // --- channels we open ---
   // Sends CHANNEL_OPEN; the handler hears on_open_confirmed or on_open_failed.
   Result<ChannelId> open_channel(std::string_view type, ByteView type_data,
-                                 std::unique_ptr<ChannelHandler> handler,
-                                 ChannelOptions options = {});
+                                 std::unique_ptr<ChannelHandler> handler, ChannelOptions options = {});
 
   // --- answering a deferred peer open (OpenDecision::defer) ---
-  Status confirm_open(ChannelId id, std::unique_ptr<ChannelHandler> handler,
-                      ChannelOptions options = {}, ByteView type_data = {});
+  Status confirm_open(ChannelId id, std::unique_ptr<ChannelHandler> handler, ChannelOptions options = {},
+                      ByteView type_data = {});
   Status reject_open(ChannelId id, OpenFailureReason reason, std::string_view description);
 
   // --- per-channel output ---
@@ -120,12 +119,10 @@ class Mux {
   Status send_eof(ChannelId id);
   Status close(ChannelId id);
   // A non-empty on_reply sets want_reply; replies are matched in order per channel.
-  Status send_request(ChannelId id, std::string_view type, ByteView data,
-                      ReplyCallback on_reply = {});
+  Status send_request(ChannelId id, std::string_view type, ByteView data, ReplyCallback on_reply = {});
 
   // --- global requests (RFC 4254 §4), replies matched in order ---
-  Status send_global_request(std::string_view name, ByteView data,
-                             GlobalReplyCallback on_reply = {});
+  Status send_global_request(std::string_view name, ByteView data, GlobalReplyCallback on_reply = {});
 
   // --- inspection ---
   ChannelHandler* handler(ChannelId id) const;

@@ -45,16 +45,14 @@ Status Mux::handle(ByteView payload) {
 Result<Channel*> Mux::find_open(uint32_t id, const char* what) {
   Channel* c = table_.find(id);
   if (!c || c->state() != ChannelState::open || c->close_received) {
-    return fail(ErrorCode::protocol, std::string(what) + " for unknown channel " +
-                                         std::to_string(id));
+    return fail(ErrorCode::protocol, std::string(what) + " for unknown channel " + std::to_string(id));
   }
   return c;
 }
 
 Status Mux::on_global_request(ByteView payload) {
   GlobalRequest m = SSH_TRY(decode_global_request(payload));
-  LOG_DEBUG2("global request %.*s want_reply %d", int(m.name.size()), m.name.data(),
-             int(m.want_reply));
+  LOG_DEBUG2("global request %.*s want_reply %d", int(m.name.size()), m.name.data(), int(m.want_reply));
   GlobalReply reply = handler_.on_global_request(m.name, m.want_reply, m.data);
   if (!m.want_reply) return {};
   if (reply.success) {
@@ -81,22 +79,19 @@ Status Mux::on_global_reply(ByteView payload, bool success) {
 
 Status Mux::on_channel_open(ByteView payload) {
   ChannelOpen m = SSH_TRY(decode_channel_open(payload));
-  auto allocated = table_.allocate(std::string(m.type), config_.window_size, config_.max_packet,
-                                   false);
+  auto allocated = table_.allocate(std::string(m.type), config_.window_size, config_.max_packet, false);
   if (!allocated) {
-    LOG_VERBOSE("refusing channel open %.*s: too many channels", int(m.type.size()),
-                m.type.data());
-    emit(encode(ChannelOpenFailure{m.sender_channel, OpenFailureReason::resource_shortage,
-                                   "too many channels", ""}));
+    LOG_VERBOSE("refusing channel open %.*s: too many channels", int(m.type.size()), m.type.data());
+    emit(encode(
+        ChannelOpenFailure{m.sender_channel, OpenFailureReason::resource_shortage, "too many channels", ""}));
     return {};
   }
   Channel* c = *allocated;
   ChannelId id = c->local_id();
   c->set_pending_accept(m.sender_channel, m.initial_window, m.max_packet);
-  LOG_DEBUG2("channel %u: peer opens %.*s (peer channel %u)", id, int(m.type.size()),
-             m.type.data(), m.sender_channel);
-  OpenDecision d = handler_.on_channel_open(
-      IncomingOpen{id, m.type, m.data, m.initial_window, m.max_packet});
+  LOG_DEBUG2("channel %u: peer opens %.*s (peer channel %u)", id, int(m.type.size()), m.type.data(),
+             m.sender_channel);
+  OpenDecision d = handler_.on_channel_open(IncomingOpen{id, m.type, m.data, m.initial_window, m.max_packet});
   switch (d.kind) {
     case OpenDecision::Kind::accept:
       if (!d.handler) {
@@ -104,10 +99,8 @@ Status Mux::on_channel_open(ByteView payload) {
         return fail(ErrorCode::internal, "accepted channel without a handler");
       }
       return confirm_open(id, std::move(d.handler), d.options);
-    case OpenDecision::Kind::reject:
-      return reject_open(id, d.reason, d.description);
-    case OpenDecision::Kind::defer:
-      return {};
+    case OpenDecision::Kind::reject: return reject_open(id, d.reason, d.description);
+    case OpenDecision::Kind::defer: return {};
   }
   return {};
 }
@@ -119,8 +112,8 @@ Status Mux::on_open_confirmation(ByteView payload) {
     return fail(ErrorCode::protocol, "open confirmation for a channel we did not open");
   }
   c->set_open(m.sender_channel, m.initial_window, m.max_packet);
-  LOG_DEBUG2("channel %u: open confirmed, peer channel %u window %u packet %u",
-             m.recipient_channel, m.sender_channel, m.initial_window, m.max_packet);
+  LOG_DEBUG2("channel %u: open confirmed, peer channel %u window %u packet %u", m.recipient_channel,
+             m.sender_channel, m.initial_window, m.max_packet);
   if (c->close_requested) {
     c->close_sent = true;
     emit(encode(ChannelClose{c->remote_id()}));
@@ -206,8 +199,8 @@ Status Mux::on_close(ByteView payload) {
 Status Mux::on_channel_request(ByteView payload) {
   ChannelRequest m = SSH_TRY(decode_channel_request(payload));
   Channel* c = SSH_TRY(find_open(m.recipient_channel, "channel request"));
-  LOG_DEBUG2("channel %u: rcvd request %.*s want_reply %d", m.recipient_channel,
-             int(m.type.size()), m.type.data(), int(m.want_reply));
+  LOG_DEBUG2("channel %u: rcvd request %.*s want_reply %d", m.recipient_channel, int(m.type.size()),
+             m.type.data(), int(m.want_reply));
   // After our CLOSE we may not answer; the peer learns from the CLOSE instead.
   if (c->close_sent) return {};
   bool ok = c->handler->on_request(m.type, m.want_reply, m.data);

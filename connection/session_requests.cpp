@@ -39,7 +39,9 @@ Result<PtyRequest> decode_pty_request(ByteView data) {
   return m;
 }
 
-Bytes encode(const EnvRequest& m) { return WireWriter().string(m.name).string(m.value).take(); }
+Bytes encode(const EnvRequest& m) {
+  return WireWriter().string(m.name).string(m.value).take();
+}
 
 Result<EnvRequest> decode_env_request(ByteView data) {
   WireReader r(data);
@@ -50,7 +52,9 @@ Result<EnvRequest> decode_env_request(ByteView data) {
   return m;
 }
 
-Bytes encode(const ExecRequest& m) { return WireWriter().string(m.command).take(); }
+Bytes encode(const ExecRequest& m) {
+  return WireWriter().string(m.command).take();
+}
 
 Result<ExecRequest> decode_exec_request(ByteView data) {
   WireReader r(data);
@@ -60,7 +64,9 @@ Result<ExecRequest> decode_exec_request(ByteView data) {
   return m;
 }
 
-Bytes encode(const SubsystemRequest& m) { return WireWriter().string(m.name).take(); }
+Bytes encode(const SubsystemRequest& m) {
+  return WireWriter().string(m.name).take();
+}
 
 Result<SubsystemRequest> decode_subsystem_request(ByteView data) {
   WireReader r(data);
@@ -71,12 +77,7 @@ Result<SubsystemRequest> decode_subsystem_request(ByteView data) {
 }
 
 Bytes encode(const WindowChange& m) {
-  return WireWriter()
-      .u32(m.columns)
-      .u32(m.rows)
-      .u32(m.width_pixels)
-      .u32(m.height_pixels)
-      .take();
+  return WireWriter().u32(m.columns).u32(m.rows).u32(m.width_pixels).u32(m.height_pixels).take();
 }
 
 Result<WindowChange> decode_window_change(ByteView data) {
@@ -90,7 +91,9 @@ Result<WindowChange> decode_window_change(ByteView data) {
   return m;
 }
 
-Bytes encode(const XonXoff& m) { return WireWriter().boolean(m.client_can_do).take(); }
+Bytes encode(const XonXoff& m) {
+  return WireWriter().boolean(m.client_can_do).take();
+}
 
 Result<XonXoff> decode_xon_xoff(ByteView data) {
   WireReader r(data);
@@ -100,7 +103,9 @@ Result<XonXoff> decode_xon_xoff(ByteView data) {
   return m;
 }
 
-Bytes encode(const SignalRequest& m) { return WireWriter().string(m.name).take(); }
+Bytes encode(const SignalRequest& m) {
+  return WireWriter().string(m.name).take();
+}
 
 Result<SignalRequest> decode_signal_request(ByteView data) {
   WireReader r(data);
@@ -110,7 +115,9 @@ Result<SignalRequest> decode_signal_request(ByteView data) {
   return m;
 }
 
-Bytes encode(const ExitStatus& m) { return WireWriter().u32(m.status).take(); }
+Bytes encode(const ExitStatus& m) {
+  return WireWriter().u32(m.status).take();
+}
 
 Result<ExitStatus> decode_exit_status(ByteView data) {
   WireReader r(data);
@@ -140,7 +147,9 @@ Result<ExitSignal> decode_exit_signal(ByteView data) {
   return m;
 }
 
-Bytes encode(const BreakRequest& m) { return WireWriter().u32(m.length_ms).take(); }
+Bytes encode(const BreakRequest& m) {
+  return WireWriter().u32(m.length_ms).take();
+}
 
 Result<BreakRequest> decode_break_request(ByteView data) {
   WireReader r(data);
@@ -150,6 +159,8 @@ Result<BreakRequest> decode_break_request(ByteView data) {
   return m;
 }
 
-Status decode_empty(ByteView data) { return WireReader(data).expect_end(); }
+Status decode_empty(ByteView data) {
+  return WireReader(data).expect_end();
+}
 
 }  // namespace ssh::connection

@@ -53,7 +53,9 @@ void AesCtr::apply(const uint8_t* in, uint8_t* out, size_t n) {
   }
 }
 
-uint64_t AesCtr::position() const { return impl_->position; }
+uint64_t AesCtr::position() const {
+  return impl_->position;
+}
 
 Result<AesCtr> AesCtr::create_at(ByteView key, ByteView iv, uint64_t position) {
   if (iv.size() != 16) return fail(ErrorCode::internal, "aes-ctr iv size");

@@ -46,8 +46,7 @@ Result<AesGcm> AesGcm::create(ByteView key, ByteView iv) {
   auto impl = std::make_unique<Impl>();
   impl->ctx.reset(EVP_CIPHER_CTX_new());
   std::copy(iv.begin(), iv.end(), impl->iv.begin());
-  if (!impl->ctx ||
-      EVP_CipherInit_ex(impl->ctx.get(), cipher, nullptr, key.data(), nullptr, 1) != 1) {
+  if (!impl->ctx || EVP_CipherInit_ex(impl->ctx.get(), cipher, nullptr, key.data(), nullptr, 1) != 1) {
     return detail::ossl_fail("aes-gcm init");
   }
   return AesGcm(std::move(impl));
@@ -93,7 +92,9 @@ Status AesGcm::open(ByteView aad, uint8_t* data, size_t n, const uint8_t* tag) {
   return {};
 }
 
-uint64_t AesGcm::invocations() const { return impl_->invocations; }
+uint64_t AesGcm::invocations() const {
+  return impl_->invocations;
+}
 
 Result<AesGcm> AesGcm::create_at(ByteView key, ByteView iv, uint64_t invocations) {
   AesGcm gcm = SSH_TRY(create(key, iv));

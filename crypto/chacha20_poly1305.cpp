@@ -49,8 +49,8 @@ Result<ChaCha20Poly1305> ChaCha20Poly1305::create(ByteView key) {
 
 // XORs the keystream for sequence number seq into data, starting at block 0; with
 // poly_key set, block 0 is first taken into poly_key (64 bytes) and data starts at block 1.
-void ChaCha20Poly1305::keystream_xor(const SecretArray<32>& key, uint32_t seq, uint8_t* poly_key, uint8_t* data,
-                                     size_t n) const {
+void ChaCha20Poly1305::keystream_xor(const SecretArray<32>& key, uint32_t seq, uint8_t* poly_key,
+                                     uint8_t* data, size_t n) const {
   uint8_t iv[16] = {0};
   store_be64(iv + 8, seq);
   EVP_CIPHER_CTX* ctx = impl_->cipher_ctx.get();
@@ -58,7 +58,8 @@ void ChaCha20Poly1305::keystream_xor(const SecretArray<32>& key, uint32_t seq, u
   // These calls cannot fail for a fetched ChaCha20 with valid sizes; a failure here would
   // leave data unencrypted, so it is fatal rather than ignored.
   if (EVP_EncryptInit_ex2(ctx, impl_->cipher.get(), key.data(), iv, nullptr) != 1) std::abort();
-  if (poly_key != nullptr && EVP_EncryptUpdate(ctx, poly_key, &out_len, poly_key, int(kBlockSize)) != 1) std::abort();
+  if (poly_key != nullptr && EVP_EncryptUpdate(ctx, poly_key, &out_len, poly_key, int(kBlockSize)) != 1)
+    std::abort();
   if (n > 0 && EVP_EncryptUpdate(ctx, data, &out_len, data, int(n)) != 1) std::abort();
 }
 

@@ -34,7 +34,8 @@ class ChaCha20Poly1305 {
  private:
   struct Impl;  // OpenSSL contexts, reused for every packet
   ChaCha20Poly1305();
-  void keystream_xor(const SecretArray<32>& key, uint32_t seq, uint8_t* poly_key, uint8_t* data, size_t n) const;
+  void keystream_xor(const SecretArray<32>& key, uint32_t seq, uint8_t* poly_key, uint8_t* data,
+                     size_t n) const;
   void poly1305(const uint8_t* key, const uint8_t* data, size_t n, uint8_t* tag) const;
   SecretArray<32> main_key_;    // K_2
   SecretArray<32> header_key_;  // K_1

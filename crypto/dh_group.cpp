@@ -104,9 +104,15 @@ bool strictly_inside(const BIGNUM* v, const BIGNUM* p_minus_1) {
 
 }  // namespace
 
-DhGroupParams modp_group14() { return make_group(kGroup14Prime); }
-DhGroupParams modp_group16() { return make_group(kGroup16Prime); }
-DhGroupParams modp_group18() { return make_group(kGroup18Prime); }
+DhGroupParams modp_group14() {
+  return make_group(kGroup14Prime);
+}
+DhGroupParams modp_group16() {
+  return make_group(kGroup16Prime);
+}
+DhGroupParams modp_group18() {
+  return make_group(kGroup18Prime);
+}
 
 struct DhKey::Impl {
   BignumPtr p;
@@ -148,10 +154,10 @@ Result<DhKey> DhKey::generate(const DhGroupParams& group, int security_bits) {
   BN_set_flags(impl->x.get(), BN_FLG_CONSTTIME);
   // A generated e of 1 or p-1 is impossible in practice but checked like a peer's value.
   for (int attempt = 0; attempt < 4; ++attempt) {
-    if (BN_priv_rand_ex(impl->x.get(), x_bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY, 0,
-                        impl->bn_ctx.get()) != 1 ||
-        BN_mod_exp_mont_consttime(impl->e.get(), g.get(), impl->x.get(), impl->p.get(),
-                                  impl->bn_ctx.get(), nullptr) != 1) {
+    if (BN_priv_rand_ex(impl->x.get(), x_bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY, 0, impl->bn_ctx.get()) !=
+            1 ||
+        BN_mod_exp_mont_consttime(impl->e.get(), g.get(), impl->x.get(), impl->p.get(), impl->bn_ctx.get(),
+                                  nullptr) != 1) {
       return detail::ossl_fail("dh keygen");
     }
     if (strictly_inside(impl->e.get(), impl->p_minus_1.get())) return DhKey(std::move(impl));
@@ -159,22 +165,22 @@ Result<DhKey> DhKey::generate(const DhGroupParams& group, int security_bits) {
   return fail(ErrorCode::internal, "dh keygen degenerate");
 }
 
-Bytes DhKey::public_value() const { return bn_bytes(impl_->e.get()); }
+Bytes DhKey::public_value() const {
+  return bn_bytes(impl_->e.get());
+}
 
 Result<SecretBytes> DhKey::derive(ByteView peer_public) const {
   if (peer_public.size() > size_t(BN_num_bytes(impl_->p.get()))) {
-    return fail(ErrorCode::protocol, "dh public value too large",
-                DisconnectReason::key_exchange_failed);
+    return fail(ErrorCode::protocol, "dh public value too large", DisconnectReason::key_exchange_failed);
   }
   BignumPtr f = to_bn(peer_public);
   SecretBignumPtr k(BN_new());
   if (!f || !k) return detail::ossl_fail("dh alloc");
   if (!strictly_inside(f.get(), impl_->p_minus_1.get())) {
-    return fail(ErrorCode::protocol, "dh public value out of range",
-                DisconnectReason::key_exchange_failed);
+    return fail(ErrorCode::protocol, "dh public value out of range", DisconnectReason::key_exchange_failed);
   }
-  if (BN_mod_exp_mont_consttime(k.get(), f.get(), impl_->x.get(), impl_->p.get(),
-                                impl_->bn_ctx.get(), nullptr) != 1) {
+  if (BN_mod_exp_mont_consttime(k.get(), f.get(), impl_->x.get(), impl_->p.get(), impl_->bn_ctx.get(),
+                                nullptr) != 1) {
     return detail::ossl_fail("dh derive");
   }
   SecretBytes out(size_t(BN_num_bytes(k.get())));

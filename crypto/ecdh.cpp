@@ -29,10 +29,9 @@ Result<EvpPkeyPtr> ec_public_key(Curve curve, ByteView point) {
   }
   OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!bld ||
-      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME,
-                                      curve_group_name(curve), 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                       point.size()) != 1) {
+      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve_group_name(curve), 0) !=
+          1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
     return ossl_fail("ec params");
   }
   OsslParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
@@ -56,8 +55,8 @@ Result<EvpPkeyPtr> ec_public_key(Curve curve, ByteView point) {
 Result<Bytes> ec_public_point(const EVP_PKEY* key) {
   Bytes out(1 + 2 * 66);
   size_t len = 0;
-  if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out.data(),
-                                      out.size(), &len) != 1 ||
+  if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out.data(), out.size(),
+                                      &len) != 1 ||
       len == 0 || out[0] != 0x04) {
     return ossl_fail("ec public point");
   }

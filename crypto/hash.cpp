@@ -60,7 +60,9 @@ Bytes Hash::finish() {
   return out;
 }
 
-size_t Hash::size() const { return hash_size(impl_->alg); }
+size_t Hash::size() const {
+  return hash_size(impl_->alg);
+}
 
 Bytes digest(HashAlg alg, ByteView data) {
   Bytes out(hash_size(alg));

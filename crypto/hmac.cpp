@@ -43,8 +43,7 @@ Hmac::~Hmac() = default;
 
 Result<Hmac> Hmac::create(HashAlg alg, ByteView key) {
   const EVP_MD* md = detail::evp_md(alg);
-  auto impl = std::make_unique<Impl>(Impl{alg, EvpMdCtxPtr(EVP_MD_CTX_new()),
-                                          EvpMdCtxPtr(EVP_MD_CTX_new()),
+  auto impl = std::make_unique<Impl>(Impl{alg, EvpMdCtxPtr(EVP_MD_CTX_new()), EvpMdCtxPtr(EVP_MD_CTX_new()),
                                           EvpMdCtxPtr(EVP_MD_CTX_new()), false});
   if (!impl->inner || !impl->outer || !impl->work) return detail::ossl_fail("hmac alloc");
   size_t block = size_t(EVP_MD_get_block_size(md));
@@ -76,7 +75,9 @@ Result<Hmac> Hmac::create(HashAlg alg, ByteView key) {
   return mac;
 }
 
-size_t Hmac::size() const { return hash_size(impl_->alg); }
+size_t Hmac::size() const {
+  return hash_size(impl_->alg);
+}
 
 void Hmac::reset() {
   if (impl_->fresh) return;

@@ -42,7 +42,9 @@ DeterministicRandom::DeterministicRandom(ByteView seed) {
   crypto_hash_sha256(key_.data(), seed.data(), seed.size());
 }
 
-DeterministicRandom::~DeterministicRandom() { sodium_memzero(key_.data(), key_.size()); }
+DeterministicRandom::~DeterministicRandom() {
+  sodium_memzero(key_.data(), key_.size());
+}
 
 void DeterministicRandom::fill(std::span<uint8_t> out) {
   uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];

@@ -46,10 +46,10 @@ Result<Bytes> digest_sign(HashAlg hash, EVP_PKEY* key, ByteView message) {
 
 bool digest_verify(HashAlg hash, EVP_PKEY* key, ByteView message, ByteView sig) {
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  bool ok = ctx &&
-            EVP_DigestVerifyInit_ex(ctx.get(), nullptr, hash_name(hash), nullptr, nullptr, key,
-                                    nullptr) == 1 &&
-            EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), message.data(), message.size()) == 1;
+  bool ok =
+      ctx &&
+      EVP_DigestVerifyInit_ex(ctx.get(), nullptr, hash_name(hash), nullptr, nullptr, key, nullptr) == 1 &&
+      EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), message.data(), message.size()) == 1;
   ERR_clear_error();
   return ok;
 }
@@ -95,8 +95,8 @@ Result<EvpPkeyPtr> ec_private_key(Curve curve, ByteView private_scalar) {
   Bn priv = to_bn(private_scalar, true);
   OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!priv || !bld ||
-      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME,
-                                      detail::curve_group_name(curve), 0) != 1 ||
+      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, detail::curve_group_name(curve),
+                                      0) != 1 ||
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv.get()) != 1 ||
       OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, pub.data(), pub.size()) != 1) {
     return detail::ossl_fail("ecdsa params");
@@ -126,8 +126,8 @@ bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature) {
     return false;
   }
   detail::ensure_sodium();
-  return crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
-                                     public_key.data()) == 0;
+  return crypto_sign_verify_detached(signature.data(), message.data(), message.size(), public_key.data()) ==
+         0;
 }
 
 std::array<uint8_t, 32> ed25519_public_from_seed(ByteView private_seed) {
@@ -162,8 +162,8 @@ Result<Bytes> ecdsa_public_from_private(Curve curve, ByteView private_scalar) {
   EcPointPtr point(EC_POINT_new(group.get()));
   Bytes out(1 + 2 * curve_field_size(curve));
   if (!point || EC_POINT_mul(group.get(), point.get(), priv.get(), nullptr, nullptr, bn_ctx.get()) != 1 ||
-      EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(),
-                         out.size(), bn_ctx.get()) != out.size()) {
+      EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(),
+                         bn_ctx.get()) != out.size()) {
     return detail::ossl_fail("ec point mul");
   }
   return out;

@@ -38,8 +38,7 @@ Result<SecretBytes> x25519_shared(ByteView private_key, ByteView peer_public) {
   // libsodium returns -1 for an all-zero output (RFC 7748 §6.1, RFC 8731 §3 MUST abort)
   // and also refuses known small-order inputs up front.
   if (crypto_scalarmult_curve25519(shared.data(), private_key.data(), peer_public.data()) != 0) {
-    return fail(ErrorCode::crypto, "x25519 degenerate shared secret",
-                DisconnectReason::key_exchange_failed);
+    return fail(ErrorCode::crypto, "x25519 degenerate shared secret", DisconnectReason::key_exchange_failed);
   }
   return shared;
 }

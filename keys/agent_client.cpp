@@ -65,8 +65,7 @@ Status AgentClient::write_all(ByteView data) {
   size_t done = 0;
   while (done < data.size()) {
     SSH_TRY(wait_ready(fd_.get(), POLLOUT, deadline));
-    ssize_t n = ::send(fd_.get(), data.data() + done, data.size() - done,
-                       MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n = ::send(fd_.get(), data.data() + done, data.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) return fail(ErrorCode::io, "agent write failed");
     done += size_t(n);

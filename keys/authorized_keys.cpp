@@ -15,7 +15,9 @@ namespace ssh::keys {
 
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 std::string lowercase(std::string_view s) {
   std::string out(s);
@@ -75,8 +77,7 @@ bool valid_environment(std::string_view s) {
   size_t eq = s.find('=');
   if (eq == 0 || eq == s.npos) return false;
   for (char c : s.substr(0, eq)) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -187,8 +188,8 @@ ListMatch match_address_list(std::string_view ip, std::string_view patterns) {
     std::string_view item = patterns.substr(0, comma);
     bool negate = !item.empty() && item.front() == '!';
     if (negate) item.remove_prefix(1);
-    bool hit = item.find('/') != item.npos ? cidr_match(ip, item)
-                                           : match_glob(lowercase(ip), lowercase(item));
+    bool hit =
+        item.find('/') != item.npos ? cidr_match(ip, item) : match_glob(lowercase(ip), lowercase(item));
     if (!item.empty() && hit) {
       if (negate) return ListMatch::negated;
       positive = true;
@@ -268,8 +269,7 @@ Result<std::vector<AuthorizedKey>> load_authorized_keys(const std::string& path)
   return parse_authorized_keys(f.data.text(), path);
 }
 
-const AuthorizedKey* find_authorized_key(const std::vector<AuthorizedKey>& entries,
-                                         const PublicKey& key) {
+const AuthorizedKey* find_authorized_key(const std::vector<AuthorizedKey>& entries, const PublicKey& key) {
   for (const auto& e : entries) {
     if (!e.options.cert_authority && e.key == key) return &e;
   }
@@ -297,8 +297,7 @@ Result<int64_t> parse_expiry_time(std::string_view text) {
       return fail(ErrorCode::parse, "invalid expiry time");
     }
   }
-  if (f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 ||
-      f[5] > 60) {
+  if (f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60) {
     return fail(ErrorCode::parse, "invalid expiry time");
   }
   std::tm tm{};

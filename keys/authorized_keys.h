@@ -22,18 +22,18 @@ struct AuthorizedKeyOptions {
   bool x11_forwarding = true;
   bool pty = true;
   bool user_rc = true;
-  bool restricted = false;       // "restrict" was given (also forbids tunnels)
+  bool restricted = false;  // "restrict" was given (also forbids tunnels)
   bool cert_authority = false;
   bool no_touch_required = false;
   bool verify_required = false;
-  std::optional<std::string> command;      // command="..."
-  std::optional<std::string> from;         // from="pattern-list"
-  std::optional<std::string> principals;   // principals="a,b" (with cert-authority)
-  std::vector<std::string> environment;    // "NAME=value", first per NAME wins
-  std::vector<std::string> permitopen;     // "host:port" ("*" port allowed)
-  std::vector<std::string> permitlisten;   // "[host:]port"
-  std::optional<int64_t> expiry_time;      // seconds since the epoch (earliest kept)
-  std::optional<uint32_t> tunnel;          // tunnel="n"
+  std::optional<std::string> command;     // command="..."
+  std::optional<std::string> from;        // from="pattern-list"
+  std::optional<std::string> principals;  // principals="a,b" (with cert-authority)
+  std::vector<std::string> environment;   // "NAME=value", first per NAME wins
+  std::vector<std::string> permitopen;    // "host:port" ("*" port allowed)
+  std::vector<std::string> permitlisten;  // "[host:]port"
+  std::optional<int64_t> expiry_time;     // seconds since the epoch (earliest kept)
+  std::optional<uint32_t> tunnel;         // tunnel="n"
 };
 
 struct AuthorizedKey {
@@ -56,8 +56,7 @@ std::vector<AuthorizedKey> parse_authorized_keys(std::string_view text, const st
 Result<std::vector<AuthorizedKey>> load_authorized_keys(const std::string& path);
 
 // The first plain (not cert-authority) entry for key, or nullptr.
-const AuthorizedKey* find_authorized_key(const std::vector<AuthorizedKey>& entries,
-                                         const PublicKey& key);
+const AuthorizedKey* find_authorized_key(const std::vector<AuthorizedKey>& entries, const PublicKey& key);
 
 // from= semantics (OpenSSH match_host_and_ip): patterns are matched against the client's
 // host name and address; address patterns may be CIDR ("10.0.0.0/8", "2001:db8::/32").

@@ -57,8 +57,7 @@ Result<ReadFile> read_file_bounded(const std::string& path, size_t max) {
   return out;
 }
 
-Result<std::optional<std::string>> read_text_file_if_exists(const std::string& path,
-                                                            size_t max) {
+Result<std::optional<std::string>> read_text_file_if_exists(const std::string& path, size_t max) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
     return std::nullopt;

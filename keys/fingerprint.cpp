@@ -17,8 +17,7 @@ namespace {
 Bytes md5(ByteView data) {
   Bytes out(16);
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_md5(), nullptr) != 1 ||
-      len != out.size()) {
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_md5(), nullptr) != 1 || len != out.size()) {
     return {};
   }
   return out;
@@ -89,8 +88,8 @@ std::string randomart(const PublicKey& key, FingerprintHash hash) {
   field[kHeight / 2][kWidth / 2] = int(kSymbols.size()) - 2;
   field[y][x] = int(kSymbols.size()) - 1;
 
-  std::string title = "[" + std::string(key_type_short_name(key.type())) + " " +
-                      std::to_string(key.bits()) + "]";
+  std::string title =
+      "[" + std::string(key_type_short_name(key.type())) + " " + std::to_string(key.bits()) + "]";
   std::string out = centred(title, kWidth) + "\n";
   for (const auto& row : field) {
     out += '|';

@@ -76,11 +76,10 @@ Status validate_ec_point(crypto::Curve curve, ByteView point) {
   if (point.size() != 1 + 2 * field || point[0] != 0x04) {
     return fail(ErrorCode::parse, "ECDSA point not uncompressed or wrong size");
   }
-  std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> group(
-      EC_GROUP_new_by_curve_name(curve_nid(curve)), EC_GROUP_free);
+  std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> group(EC_GROUP_new_by_curve_name(curve_nid(curve)),
+                                                            EC_GROUP_free);
   if (!group) return fail(ErrorCode::internal, "EC group");
-  std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> p(EC_POINT_new(group.get()),
-                                                        EC_POINT_free);
+  std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> p(EC_POINT_new(group.get()), EC_POINT_free);
   if (!p) return fail(ErrorCode::internal, "EC point");
   if (EC_POINT_oct2point(group.get(), p.get(), point.data(), point.size(), nullptr) != 1 ||
       EC_POINT_is_at_infinity(group.get(), p.get()) ||
@@ -130,8 +129,7 @@ std::string_view key_type_short_name(KeyType type) {
 }
 
 bool is_ecdsa(KeyType type) {
-  return type == KeyType::ecdsa_p256 || type == KeyType::ecdsa_p384 ||
-         type == KeyType::ecdsa_p521;
+  return type == KeyType::ecdsa_p256 || type == KeyType::ecdsa_p384 || type == KeyType::ecdsa_p521;
 }
 
 crypto::Curve key_type_curve(KeyType type) {
@@ -192,7 +190,9 @@ std::vector<SigAlg> sig_algs_for_key_type(KeyType type, bool allow_sha1) {
   return {};
 }
 
-SigAlg default_sig_alg(KeyType type) { return sig_algs_for_key_type(type).front(); }
+SigAlg default_sig_alg(KeyType type) {
+  return sig_algs_for_key_type(type).front();
+}
 
 // ---- PublicKey ----
 
@@ -203,9 +203,7 @@ void PublicKey::encode() {
     case KeyType::ed25519: w.string(ByteView(a_)); break;
     case KeyType::ecdsa_p256:
     case KeyType::ecdsa_p384:
-    case KeyType::ecdsa_p521:
-      w.string(curve_identifier(key_type_curve(type_))).string(ByteView(a_));
-      break;
+    case KeyType::ecdsa_p521: w.string(curve_identifier(key_type_curve(type_))).string(ByteView(a_)); break;
     case KeyType::rsa: w.mpint_positive(b_).mpint_positive(a_); break;
   }
   blob_ = w.take();
@@ -297,8 +295,7 @@ Result<PrivateKey> PrivateKey::from_ed25519_seed(ByteView seed, ByteView expecte
   return k;
 }
 
-Result<PrivateKey> PrivateKey::from_ecdsa(crypto::Curve curve, ByteView scalar,
-                                          ByteView expected_point) {
+Result<PrivateKey> PrivateKey::from_ecdsa(crypto::Curve curve, ByteView scalar, ByteView expected_point) {
   scalar = strip_zeros(scalar);
   if (scalar.empty() || scalar.size() > crypto::curve_field_size(curve)) {
     return fail(ErrorCode::parse, "ECDSA private scalar size");
@@ -415,8 +412,8 @@ Status verify_rsa(const PublicKey& key, SigAlg alg, ByteView sig, ByteView data)
 
 }  // namespace
 
-Status verify_signature(std::string_view expected_alg, const PublicKey& key, ByteView sig_blob,
-                        ByteView data, VerifyOptions options) {
+Status verify_signature(std::string_view expected_alg, const PublicKey& key, ByteView sig_blob, ByteView data,
+                        VerifyOptions options) {
   if (sig_blob.size() > kMaxBlobSize) return fail(ErrorCode::limit, "signature blob too large");
   WireReader r(sig_blob);
   std::string_view name = SSH_TRY(r.text(64));
@@ -445,8 +442,8 @@ Status verify_signature(std::string_view expected_alg, const PublicKey& key, Byt
   }
 }
 
-Status verify_signature(std::string_view expected_alg, ByteView key_blob, ByteView sig_blob,
-                        ByteView data, VerifyOptions options) {
+Status verify_signature(std::string_view expected_alg, ByteView key_blob, ByteView sig_blob, ByteView data,
+                        VerifyOptions options) {
   PublicKey key = SSH_TRY(PublicKey::from_blob(key_blob));
   return verify_signature(expected_alg, key, sig_blob, data, options);
 }

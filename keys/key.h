@@ -37,7 +37,7 @@ constexpr int kRsaDefaultBits = 3072;
 // Upper bound for any public key or signature blob we accept.
 constexpr size_t kMaxBlobSize = 16 * 1024;
 
-std::string_view key_type_name(KeyType type);         // "ssh-ed25519", "ssh-rsa", ...
+std::string_view key_type_name(KeyType type);  // "ssh-ed25519", "ssh-rsa", ...
 std::optional<KeyType> key_type_from_name(std::string_view name);
 // The label ssh-keygen -l prints in parentheses: "ED25519", "ECDSA", "RSA".
 std::string_view key_type_short_name(KeyType type);
@@ -93,8 +93,7 @@ class PrivateKey {
   static Result<PrivateKey> generate(KeyType type, int bits = 0);
   // Builders used by key file parsers; each checks that the parts belong together.
   static Result<PrivateKey> from_ed25519_seed(ByteView seed, ByteView expected_public = {});
-  static Result<PrivateKey> from_ecdsa(crypto::Curve curve, ByteView scalar,
-                                       ByteView expected_point = {});
+  static Result<PrivateKey> from_ecdsa(crypto::Curve curve, ByteView scalar, ByteView expected_point = {});
   static Result<PrivateKey> from_rsa(crypto::RsaPrivateKey&& rsa);
 
   PrivateKey(PrivateKey&&) noexcept = default;
@@ -118,8 +117,8 @@ class PrivateKey {
  private:
   explicit PrivateKey(PublicKey pub) : public_(std::move(pub)) {}
   PublicKey public_;
-  SecretBytes secret_;          // ed25519 seed or ECDSA scalar
-  crypto::RsaPrivateKey rsa_;   // RSA only
+  SecretBytes secret_;         // ed25519 seed or ECDSA scalar
+  crypto::RsaPrivateKey rsa_;  // RSA only
 };
 
 struct VerifyOptions {
@@ -130,10 +129,10 @@ struct VerifyOptions {
 // Verifies an SSH signature blob over data with the key in key_blob. The blob's
 // algorithm name must suit the key type; if expected_alg is non-empty it must equal it.
 // Weak RSA keys (< kRsaMinBits) and SHA-1 (unless allowed) are refused.
-Status verify_signature(std::string_view expected_alg, ByteView key_blob, ByteView sig_blob,
-                        ByteView data, VerifyOptions options = {});
-Status verify_signature(std::string_view expected_alg, const PublicKey& key, ByteView sig_blob,
-                        ByteView data, VerifyOptions options = {});
+Status verify_signature(std::string_view expected_alg, ByteView key_blob, ByteView sig_blob, ByteView data,
+                        VerifyOptions options = {});
+Status verify_signature(std::string_view expected_alg, const PublicKey& key, ByteView sig_blob, ByteView data,
+                        VerifyOptions options = {});
 
 // The algorithm name inside a signature blob (without verifying it).
 Result<std::string> signature_alg_name(ByteView sig_blob);

@@ -9,8 +9,7 @@
 namespace ssh::keys {
 
 // OpenSSH's texts for SSH_ERR_KEY_WRONG_PASSPHRASE and SSH_ERR_KEY_BAD_PERMISSIONS.
-inline constexpr std::string_view kWrongPassphrase =
-    "incorrect passphrase supplied to decrypt private key";
+inline constexpr std::string_view kWrongPassphrase = "incorrect passphrase supplied to decrypt private key";
 inline constexpr std::string_view kBadPermissions = "bad permissions";
 
 inline std::unexpected<Error> fail_wrong_passphrase() {

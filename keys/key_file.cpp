@@ -19,7 +19,9 @@ constexpr size_t kMaxPublicKeyFileSize = 1024 * 1024;
 constexpr size_t kMaxTypeName = 64;
 constexpr size_t kMaxBase64 = (kMaxBlobSize + 2) / 3 * 4;
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 std::string_view skip_blanks(std::string_view s) {
   while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
@@ -77,8 +79,8 @@ std::string unprotected_private_key_banner(const std::string& path, unsigned mod
   const std::string kAts(59, '@');
   char perms[16];
   std::snprintf(perms, sizeof perms, "%04o", mode & 0777);
-  return kAts + "\n@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @\n" + kAts +
-         "\nPermissions " + perms + " for '" + path +
+  return kAts + "\n@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @\n" + kAts + "\nPermissions " +
+         perms + " for '" + path +
          "' are too open.\nIt is required that your private key files are NOT accessible by "
          "others.\nThis private key will be ignored.\n";
 }
@@ -92,15 +94,14 @@ Result<SecretBytes> read_private_key_file(const std::string& path, LoadOptions o
   return std::move(f.data);
 }
 
-Result<LoadedPrivateKey> load_private_key_file(const std::string& path,
-                                               std::string_view passphrase,
+Result<LoadedPrivateKey> load_private_key_file(const std::string& path, std::string_view passphrase,
                                                LoadOptions options) {
   SecretBytes data = SSH_TRY(read_private_key_file(path, options));
   return parse_private_key(data.view(), passphrase);
 }
 
-Status write_private_key_file(const std::string& path, const PrivateKey& key,
-                              std::string_view comment, std::string_view passphrase) {
+Status write_private_key_file(const std::string& path, const PrivateKey& key, std::string_view comment,
+                              std::string_view passphrase) {
   SecretBytes text = SSH_TRY(encode_openssh_private_key(key, comment, passphrase));
   return write_file(path, text.view(), 0600);
 }
@@ -156,8 +157,7 @@ Result<PublicKeyLine> load_public_key_file(const std::string& path) {
   return fail(ErrorCode::parse, "no public key in " + path);
 }
 
-Status write_public_key_file(const std::string& path, const PublicKey& key,
-                             std::string_view comment) {
+Status write_public_key_file(const std::string& path, const PublicKey& key, std::string_view comment) {
   std::string line = format_public_key_line(key, comment) + "\n";
   return write_file(path, as_bytes(line), 0644);
 }

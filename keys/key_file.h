@@ -41,8 +41,7 @@ struct LoadOptions {
 };
 // Reads and parses a private key file. Permissions are checked first, like OpenSSH:
 // is_bad_permissions() when the file is ours and mode & 077 != 0.
-Result<LoadedPrivateKey> load_private_key_file(const std::string& path,
-                                               std::string_view passphrase,
+Result<LoadedPrivateKey> load_private_key_file(const std::string& path, std::string_view passphrase,
                                                LoadOptions options = {});
 // Reads a private key file (bounded, into wiped memory) after the permission check.
 Result<SecretBytes> read_private_key_file(const std::string& path, LoadOptions options = {});
@@ -54,8 +53,8 @@ std::string unprotected_private_key_banner(const std::string& path, unsigned mod
 
 // Writes an openssh-key-v1 file (encrypted with aes256-ctr/bcrypt if passphrase is set)
 // with mode 0600, replacing an existing file.
-Status write_private_key_file(const std::string& path, const PrivateKey& key,
-                              std::string_view comment, std::string_view passphrase = {});
+Status write_private_key_file(const std::string& path, const PrivateKey& key, std::string_view comment,
+                              std::string_view passphrase = {});
 
 // ---- public keys ----
 
@@ -70,7 +69,6 @@ std::string format_public_key_line(const PublicKey& key, std::string_view commen
 // First key line of a public key file (blank and '#' lines skipped).
 Result<PublicKeyLine> load_public_key_file(const std::string& path);
 // Writes "keytype base64 comment\n" with mode 0644.
-Status write_public_key_file(const std::string& path, const PublicKey& key,
-                             std::string_view comment);
+Status write_public_key_file(const std::string& path, const PublicKey& key, std::string_view comment);
 
 }  // namespace ssh::keys

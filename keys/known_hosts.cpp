@@ -21,7 +21,9 @@ namespace {
 constexpr std::string_view kHashMagic = "|1|";
 constexpr size_t kSaltSize = 20;  // SHA-1 output size, as OpenSSH uses
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 std::string_view next_field(std::string_view& s) {
   while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
@@ -41,8 +43,7 @@ std::string lowercase(std::string_view s) {
 }
 
 // Parses one non-comment line; nullopt (with a reason) when it is malformed.
-std::optional<KnownHostsEntry> parse_line(std::string_view line, size_t number,
-                                          const char** why) {
+std::optional<KnownHostsEntry> parse_line(std::string_view line, size_t number, const char** why) {
   KnownHostsMarker marker = KnownHostsMarker::none;
   std::string_view rest = line;
   std::string_view first = next_field(rest);
@@ -67,8 +68,7 @@ std::optional<KnownHostsEntry> parse_line(std::string_view line, size_t number,
     *why = "bad key";
     return std::nullopt;
   }
-  return KnownHostsEntry{marker, std::string(first), std::move(*key), std::string(comment),
-                         number};
+  return KnownHostsEntry{marker, std::string(first), std::move(*key), std::string(comment), number};
 }
 
 bool hashed_name_matches(std::string_view field, std::string_view name) {
@@ -163,8 +163,8 @@ HostKeyLookup lookup_host_key(const std::vector<KnownHostsFile>& files, std::str
   return result;
 }
 
-HostKeyLookup lookup_host_key(const std::vector<std::string>& paths, std::string_view host,
-                              uint16_t port, const PublicKey& key) {
+HostKeyLookup lookup_host_key(const std::vector<std::string>& paths, std::string_view host, uint16_t port,
+                              const PublicKey& key) {
   std::vector<KnownHostsFile> files;
   for (const auto& path : paths) {
     auto f = KnownHostsFile::load(path);
@@ -185,8 +185,8 @@ std::string format_known_hosts_line(std::string_view names, const PublicKey& key
   return hash_known_host_name(names, salt) + " " + format_public_key(key);
 }
 
-Status add_known_host(const std::string& path, const std::vector<std::string>& names,
-                      const PublicKey& key, bool hash, crypto::RandomSource& rng) {
+Status add_known_host(const std::string& path, const std::vector<std::string>& names, const PublicKey& key,
+                      bool hash, crypto::RandomSource& rng) {
   if (names.empty()) return fail(ErrorCode::internal, "no host names to add");
   std::string text;
   if (hash) {
@@ -208,8 +208,8 @@ Status add_known_host(const std::string& path, const std::vector<std::string>& n
   return append_file(path, as_bytes(text), 0600);
 }
 
-Status add_known_host(const std::string& path, std::string_view host, uint16_t port,
-                      const PublicKey& key, bool hash) {
+Status add_known_host(const std::string& path, std::string_view host, uint16_t port, const PublicKey& key,
+                      bool hash) {
   return add_known_host(path, {known_hosts_name(host, port)}, key, hash);
 }
 

@@ -71,8 +71,8 @@ HostKeyLookup lookup_host_key(const std::vector<KnownHostsFile>& files, std::str
                               const PublicKey& key);
 // Loads each path (missing files are fine; unreadable ones are skipped with a debug note)
 // and looks up known_hosts_name(host, port).
-HostKeyLookup lookup_host_key(const std::vector<std::string>& paths, std::string_view host,
-                              uint16_t port, const PublicKey& key);
+HostKeyLookup lookup_host_key(const std::vector<std::string>& paths, std::string_view host, uint16_t port,
+                              const PublicKey& key);
 
 // "names keytype base64" without newline; with hash, names must hold exactly one name.
 std::string format_known_hosts_line(std::string_view names, const PublicKey& key, bool hash,
@@ -80,10 +80,9 @@ std::string format_known_hosts_line(std::string_view names, const PublicKey& key
 // Appends one line for the names (already known_hosts_name()d): joined by commas, or with
 // hash one hashed line per name. Creates the parent directory 0700 and the file 0600 if
 // missing, and starts on a new line if the file does not end with one.
-Status add_known_host(const std::string& path, const std::vector<std::string>& names,
-                      const PublicKey& key, bool hash,
-                      crypto::RandomSource& rng = crypto::system_random());
-Status add_known_host(const std::string& path, std::string_view host, uint16_t port,
-                      const PublicKey& key, bool hash);
+Status add_known_host(const std::string& path, const std::vector<std::string>& names, const PublicKey& key,
+                      bool hash, crypto::RandomSource& rng = crypto::system_random());
+Status add_known_host(const std::string& path, std::string_view host, uint16_t port, const PublicKey& key,
+                      bool hash);
 
 }  // namespace ssh::keys

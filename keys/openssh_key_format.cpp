@@ -107,8 +107,7 @@ Result<SecretBytes> decrypt_section(const Header& h, std::string_view passphrase
   SSH_TRY(opts.expect_end());
   if (rounds == 0 || rounds > kMaxKdfRounds) return fail(ErrorCode::limit, "bcrypt rounds");
   const CipherInfo& c = *h.cipher;
-  SecretBytes kiv = SSH_TRY(crypto::bcrypt_pbkdf(as_bytes(passphrase), salt, rounds,
-                                                 c.key_len + c.iv_len));
+  SecretBytes kiv = SSH_TRY(crypto::bcrypt_pbkdf(as_bytes(passphrase), salt, rounds, c.key_len + c.iv_len));
   ByteView key = kiv.view().subspan(0, c.key_len);
   ByteView iv = kiv.view().subspan(c.key_len, c.iv_len);
   SecretBytes out(h.encrypted);
@@ -237,8 +236,7 @@ Result<PublicKey> openssh_public_key(ByteView contents) {
   return PublicKey::from_blob(h.public_blob);
 }
 
-Result<OpensshPrivateKey> parse_openssh_private_key(ByteView contents,
-                                                    std::string_view passphrase) {
+Result<OpensshPrivateKey> parse_openssh_private_key(ByteView contents, std::string_view passphrase) {
   SecretBytes decoded = SSH_TRY(dearmour(contents));
   Header h = SSH_TRY(parse_header(decoded.view()));
   SecretBytes plain = SSH_TRY(decrypt_section(h, passphrase));
@@ -270,10 +268,9 @@ Result<SecretBytes> encode_openssh_private_key(const PrivateKey& key, std::strin
     std::array<uint8_t, kSaltSize> salt{};
     crypto::system_random().fill(salt);
     kdf_options.string(ByteView(salt)).u32(rounds);
-    SecretBytes kiv = SSH_TRY(crypto::bcrypt_pbkdf(as_bytes(passphrase), salt, rounds,
-                                                   c.key_len + c.iv_len));
-    auto ctr = SSH_TRY(crypto::AesCtr::create(kiv.view().subspan(0, c.key_len),
-                                             kiv.view().subspan(c.key_len, c.iv_len)));
+    SecretBytes kiv = SSH_TRY(crypto::bcrypt_pbkdf(as_bytes(passphrase), salt, rounds, c.key_len + c.iv_len));
+    auto ctr = SSH_TRY(
+        crypto::AesCtr::create(kiv.view().subspan(0, c.key_len), kiv.view().subspan(c.key_len, c.iv_len)));
     ctr.apply(section.data(), section.data(), section.size());
   }
   Bytes out_storage;

@@ -32,8 +32,7 @@ Result<bool> openssh_key_is_encrypted(ByteView contents);
 Result<PublicKey> openssh_public_key(ByteView contents);
 // Decrypts with passphrase when needed. A wrong or missing passphrase for an encrypted
 // key gives is_wrong_passphrase().
-Result<OpensshPrivateKey> parse_openssh_private_key(ByteView contents,
-                                                    std::string_view passphrase);
+Result<OpensshPrivateKey> parse_openssh_private_key(ByteView contents, std::string_view passphrase);
 // Encodes the armoured file text. An empty passphrase writes cipher "none"; otherwise
 // aes256-ctr keyed by bcrypt_pbkdf with a random 16-byte salt.
 Result<SecretBytes> encode_openssh_private_key(const PrivateKey& key, std::string_view comment,

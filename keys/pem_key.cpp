@@ -68,8 +68,7 @@ Result<PrivateKey> from_ed25519(const EVP_PKEY* pkey) {
 Result<PrivateKey> from_ec(const EVP_PKEY* pkey) {
   char group[64] = {};
   size_t len = 0;
-  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
-                                     &len) != 1) {
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) != 1) {
     return fail(ErrorCode::parse, "PEM EC key without named curve");
   }
   std::string_view name(group, len);

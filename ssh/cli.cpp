@@ -13,7 +13,9 @@ namespace {
 
 constexpr const char* kOptString = "+1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYy";
 
-std::unexpected<Error> usage_error() { return fail(ErrorCode::config, usage_text()); }
+std::unexpected<Error> usage_error() {
+  return fail(ErrorCode::config, usage_text());
+}
 
 bool valid_port(const char* s, int& port) {
   char* end = nullptr;
@@ -126,7 +128,8 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       case 'o': cl.options.emplace_back(optarg); break;
       case 'p': {
         int port;
-        if (!valid_port(optarg, port)) return fail(ErrorCode::config, std::string("Bad port '") + optarg + "'");
+        if (!valid_port(optarg, port))
+          return fail(ErrorCode::config, std::string("Bad port '") + optarg + "'");
         opt("Port", optarg);
         break;
       }
@@ -137,17 +140,25 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       case 'v': ++cl.verbose; break;
       case 'x': opt("ForwardX11", "no"); break;
       case 'X': opt("ForwardX11", "yes"); break;
-      case 'Y': opt("ForwardX11Trusted", "yes"); opt("ForwardX11", "yes"); break;
+      case 'Y':
+        opt("ForwardX11Trusted", "yes");
+        opt("ForwardX11", "yes");
+        break;
       case 'S': opt("ControlPath", optarg); break;
       case 'M': opt("ControlMaster", "yes"); break;
       case 'Q': cl.query = optarg; break;
       case 'g': opt("GatewayPorts", "yes"); break;
       case 'y': break;  // syslog: not supported for the client
-      case 'k': case 'K': case '1': case '2': break;  // GSSAPI / protocol 1/2: accepted, no effect
-      case 'I': case 'O': case 'P': case 'w': case 'W':
-        return fail(ErrorCode::config, std::string("ssh: option -") + char(c) + " is not supported");
-      default:
-        return usage_error();
+      case 'k':
+      case 'K':
+      case '1':
+      case '2': break;  // GSSAPI / protocol 1/2: accepted, no effect
+      case 'I':
+      case 'O':
+      case 'P':
+      case 'w':
+      case 'W': return fail(ErrorCode::config, std::string("ssh: option -") + char(c) + " is not supported");
+      default: return usage_error();
     }
   }
   if (cl.version || cl.query) return cl;

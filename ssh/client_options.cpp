@@ -102,7 +102,8 @@ bool want_pty(const ClientConfig& cfg, bool have_command) {
   bool pty = false;
   switch (cfg.request_tty) {
     case config::kTtyNo: pty = false; break;
-    case config::kTtyYes: case config::kTtyForce: pty = true; break;
+    case config::kTtyYes:
+    case config::kTtyForce: pty = true; break;
     default: pty = !have_command; break;
   }
   if (cfg.session_type != config::kSessionDefault) pty = cfg.request_tty == config::kTtyForce;
@@ -158,7 +159,9 @@ Result<ClientPlan> build_client_plan(const ClientConfig& cfg, const CommandLine&
   ConnectOptions& c = plan.connect;
   c.host = cfg.host_name;
   c.port = cfg.port;
-  c.family = cfg.address_family == config::kAfInet ? AF_INET : cfg.address_family == config::kAfInet6 ? AF_INET6 : AF_UNSPEC;
+  c.family = cfg.address_family == config::kAfInet    ? AF_INET
+             : cfg.address_family == config::kAfInet6 ? AF_INET6
+                                                      : AF_UNSPEC;
   c.bind_address = cfg.bind_address;
   c.connect_timeout_s = std::max(0, cfg.connect_timeout);
   c.attempts = cfg.connection_attempts;

@@ -75,7 +75,8 @@ Status ClientSession::start() {
     loop_->add_timer(std::chrono::seconds(options_.connect_timeout), [this] {
       if (finished_ || transport().initial_kex_done()) return;
       if (!transport().version_exchanged()) LOG_ERROR("Connection timed out during banner exchange");
-      fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost, "Connection to " + options_.peer_label + " timed out"});
+      fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost,
+                      "Connection to " + options_.peer_label + " timed out"});
     });
   }
   return {};
@@ -95,8 +96,9 @@ Status ClientSession::handle_message(ByteView payload) {
         auth_config.password = false;
         auth_config.kbdint = false;
       }
-      auth_ = std::make_unique<auth::ClientAuth>(auth_config, std::move(ids), prompter_,
-                                                 Bytes(transport().session_id().begin(), transport().session_id().end()));
+      auth_ = std::make_unique<auth::ClientAuth>(
+          auth_config, std::move(ids), prompter_,
+          Bytes(transport().session_id().begin(), transport().session_id().end()));
       if (const auto& algs = transport().server_sig_algs()) {
         auth_->set_server_sig_algs(*algs);
       }
@@ -110,8 +112,7 @@ Status ClientSession::handle_message(ByteView payload) {
       for (auto& m : out) SSH_TRY(transport().send(m));
       return {};
     }
-    case Phase::auth:
-      return handle_auth(payload);
+    case Phase::auth: return handle_auth(payload);
     case Phase::connection:
       if (connection::is_connection_message(type)) return mux_->handle(payload);
       if (type >= 80 && type <= 127) {
@@ -125,7 +126,8 @@ Status ClientSession::handle_message(ByteView payload) {
 
 Status ClientSession::handle_auth(ByteView payload) {
   if (payload[0] < 50 || payload[0] > 79) {
-    return fail(ErrorCode::protocol, "unexpected message " + std::to_string(payload[0]) + " during authentication");
+    return fail(ErrorCode::protocol,
+                "unexpected message " + std::to_string(payload[0]) + " during authentication");
   }
   std::vector<Bytes> out;
   auto state = SSH_TRY(auth_->on_message(payload, out));
@@ -134,12 +136,12 @@ Status ClientSession::handle_auth(ByteView payload) {
     wipe(m.data(), m.size());  // may hold a password
   }
   if (state == auth::ClientAuth::State::failure) {
-    return fail(ErrorCode::auth,
-                options_.host_label + ": Permission denied (" + auth_->last_methods() + ").",
+    return fail(ErrorCode::auth, options_.host_label + ": Permission denied (" + auth_->last_methods() + ").",
                 DisconnectReason::no_more_auth_methods_available);
   }
   if (state == auth::ClientAuth::State::success) {
-    LOG_VERBOSE("Authenticated to %s using \"%s\".", options_.peer_label.c_str(), auth_->used_method().c_str());
+    LOG_VERBOSE("Authenticated to %s using \"%s\".", options_.peer_label.c_str(),
+                auth_->used_method().c_str());
     auth_.reset();
     phase_ = Phase::connection;
     return start_connection_layer();
@@ -184,11 +186,13 @@ void ClientSession::on_alive_timer() {
     // Before login there is nothing to ping: the whole handshake gets
     // ServerAliveInterval * ServerAliveCountMax of silence, as in OpenSSH.
     if (++alive_missed_ >= options_.server_alive_count_max) {
-      fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost, "Connection to " + options_.peer_label + " timed out"});
+      fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost,
+                      "Connection to " + options_.peer_label + " timed out"});
       return;
     }
   } else if (++alive_missed_ > options_.server_alive_count_max) {
-    LOG_ERROR("Timeout, server %s not responding.", options_.peer_label.substr(0, options_.peer_label.find(' ')).c_str());
+    LOG_ERROR("Timeout, server %s not responding.",
+              options_.peer_label.substr(0, options_.peer_label.find(' ')).c_str());
     finish(255);
     return;
   }
@@ -211,12 +215,8 @@ void ClientSession::on_escape(EscapeAction action) {
     (void)ignored;
   };
   switch (action) {
-    case EscapeAction::disconnect:
-      finish(255);
-      break;
-    case EscapeAction::help:
-      say(EscapeFilter(options_.session->escape_char).help_text());
-      break;
+    case EscapeAction::disconnect: finish(255); break;
+    case EscapeAction::help: say(EscapeFilter(options_.session->escape_char).help_text()); break;
     case EscapeAction::send_break:
       if (session_) session_->send_break();
       break;
@@ -227,14 +227,16 @@ void ClientSession::on_escape(EscapeAction action) {
     case EscapeAction::more_verbose:
     case EscapeAction::less_verbose: {
       bool more = action == EscapeAction::more_verbose;
-      int level = std::clamp(int(log::level()) + (more ? 1 : -1), int(log::Level::quiet), int(log::Level::debug3));
+      int level =
+          std::clamp(int(log::level()) + (more ? 1 : -1), int(log::Level::quiet), int(log::Level::debug3));
       log::set_level(log::Level(level));
       say(std::string(1, char(options_.session->escape_char)) + (more ? "v" : "V") + " [LogLevel " +
           log::level_name(log::Level(level)) + "]\r\n");
       break;
     }
     case EscapeAction::list_forwards:
-      say("The following connections are open:\r\n  #0 client-session (t4 nr0 i0/0 o0/0 e[write]/4 fd 4/5/6 sock -1 cc -1)\r\n");
+      say("The following connections are open:\r\n  #0 client-session (t4 nr0 i0/0 o0/0 e[write]/4 fd 4/5/6 "
+          "sock -1 cc -1)\r\n");
       break;
     case EscapeAction::suspend: {
       say(std::string(1, char(options_.session->escape_char)) + "^Z [suspend ssh]\r\n");
@@ -298,7 +300,8 @@ void ClientSession::fail_with(const Error& e) {
   if (finished_) return;
   tty_.restore();
   if (const auto& d = link_ ? transport().peer_disconnect() : std::nullopt) {
-    LOG_INFO("Received disconnect from %s:%u: %s", options_.peer_label.c_str(), d->reason, d->description.c_str());
+    LOG_INFO("Received disconnect from %s:%u: %s", options_.peer_label.c_str(), d->reason,
+             d->description.c_str());
     LOG_INFO("Disconnected from %s", options_.peer_label.c_str());
   } else {
     LOG_ERROR("%s", describe_error(e).c_str());

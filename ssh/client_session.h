@@ -24,14 +24,14 @@ struct ClientSessionOptions {
   auth::ClientAuthConfig auth;
   IdentityOptions identities;
   HostKeyPolicy host_key;
-  std::optional<SessionPlan> session;    // nullopt: no session (-N)
-  bool raw_tty = false;                  // a pty was requested and stdin is a terminal
-  int connect_timeout = 0;               // seconds; also bounds the banner exchange
-  int server_alive_interval = 0;         // seconds; 0 = off
+  std::optional<SessionPlan> session;  // nullopt: no session (-N)
+  bool raw_tty = false;                // a pty was requested and stdin is a terminal
+  int connect_timeout = 0;             // seconds; also bounds the banner exchange
+  int server_alive_interval = 0;       // seconds; 0 = off
   int server_alive_count_max = 3;
-  std::string peer_label;                // "127.0.0.1 port 22", for messages
-  std::string host_label;                // "user@host" for "Permission denied"
-  std::string closed_label;              // host in "Connection to %s closed."
+  std::string peer_label;    // "127.0.0.1 port 22", for messages
+  std::string host_label;    // "user@host" for "Permission denied"
+  std::string closed_label;  // host in "Connection to %s closed."
 };
 
 class ClientSession final : public connection::PayloadSink,
@@ -83,7 +83,7 @@ class ClientSession final : public connection::PayloadSink,
   int exit_status_ = 255;
   bool finished_ = false;
   bool killed_by_signal_ = false;
-  bool closing_ = false;       // flushing the last bytes before exit
+  bool closing_ = false;  // flushing the last bytes before exit
   int alive_missed_ = 0;
   uint64_t alive_seen_packets_ = 0;
 };

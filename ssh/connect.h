@@ -13,7 +13,7 @@ namespace ssh::client {
 struct ConnectOptions {
   std::string host;  // after HostName resolution
   int port = 22;
-  int family = 0;    // AF_UNSPEC, AF_INET, AF_INET6
+  int family = 0;  // AF_UNSPEC, AF_INET, AF_INET6
   std::string bind_address;
   int connect_timeout_s = 0;  // 0: system default
   int attempts = 1;
@@ -23,7 +23,7 @@ struct ConnectOptions {
 
 struct Connection {
   UniqueFd fd;
-  ChildProcess proxy;  // running ProxyCommand, if any
+  ChildProcess proxy;        // running ProxyCommand, if any
   std::string peer_address;  // numeric, for known_hosts CheckHostIP and messages
   int peer_port = 0;
   std::string local_address;

@@ -11,14 +11,14 @@
 namespace ssh::client {
 
 enum class EscapeAction {
-  disconnect,       // ~.
-  suspend,          // ~^Z
-  list_forwards,    // ~#
-  help,             // ~?
-  send_break,       // ~B
-  rekey,            // ~R
-  more_verbose,     // ~v
-  less_verbose,     // ~V
+  disconnect,     // ~.
+  suspend,        // ~^Z
+  list_forwards,  // ~#
+  help,           // ~?
+  send_break,     // ~B
+  rekey,          // ~R
+  more_verbose,   // ~v
+  less_verbose,   // ~V
 };
 
 class EscapeFilter {
@@ -27,8 +27,8 @@ class EscapeFilter {
   explicit EscapeFilter(int escape_char) : escape_(escape_char) {}
 
   struct Output {
-    Bytes data;  // bytes to send to the remote side, in order
-    std::vector<EscapeAction> actions;  // actions at their position: data before them is sent first
+    Bytes data;                          // bytes to send to the remote side, in order
+    std::vector<EscapeAction> actions;   // actions at their position: data before them is sent first
     std::vector<size_t> action_offsets;  // offset into data at which each action occurred
   };
   Output feed(ByteView typed);

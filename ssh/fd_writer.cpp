@@ -8,7 +8,9 @@ namespace ssh::client {
 FdWriter::FdWriter(EventLoop& loop, int fd, WrittenFn on_written)
     : loop_(loop), fd_(fd), on_written_(std::move(on_written)) {}
 
-FdWriter::~FdWriter() { watch(false); }
+FdWriter::~FdWriter() {
+  watch(false);
+}
 
 void FdWriter::write(ByteView data) {
   if (failed_) {

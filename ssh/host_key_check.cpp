@@ -25,7 +25,8 @@ std::vector<std::string> all_files(const HostKeyPolicy& p) {
 
 }  // namespace
 
-std::vector<std::string> order_by_known_keys(const HostKeyPolicy& policy, std::vector<std::string> algorithms) {
+std::vector<std::string> order_by_known_keys(const HostKeyPolicy& policy,
+                                             std::vector<std::string> algorithms) {
   std::string name = keys::known_hosts_name(policy.host, uint16_t(policy.port));
   std::vector<std::string> known_types;
   for (const auto& path : all_files(policy)) {
@@ -114,12 +115,12 @@ Status HostKeyCheck::check_known_hosts(ByteView host_key_blob) {
       return {};
     }
 
-    case keys::HostKeyStatus::not_found:
-      break;
+    case keys::HostKeyStatus::not_found: break;
   }
 
   if (p.strict == StrictMode::yes) {
-    LOG_ERROR("No %s host key is known for %s and you have requested strict checking.", type.c_str(), name.c_str());
+    LOG_ERROR("No %s host key is known for %s and you have requested strict checking.", type.c_str(),
+              name.c_str());
     return verification_failed();
   }
   if (p.strict == StrictMode::ask) {
@@ -127,7 +128,8 @@ Status HostKeyCheck::check_known_hosts(ByteView host_key_blob) {
     prompter_.show("The authenticity of host '" + name + " (" + name + ")' can't be established.\n" + type +
                    " key fingerprint is " + fp + ".\nThis key is not known by any other names.\n");
     for (;;) {
-      auto answer = prompter_.ask("Are you sure you want to continue connecting (yes/no/[fingerprint])? ", true);
+      auto answer =
+          prompter_.ask("Are you sure you want to continue connecting (yes/no/[fingerprint])? ", true);
       if (!answer) return verification_failed();
       std::string_view a = answer->text();
       if (a == "yes" || a == fp) break;

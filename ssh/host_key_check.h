@@ -27,11 +27,13 @@ struct HostKeyPolicy {
 
 // OpenSSH's client moves the host key algorithms whose key types known_hosts already
 // holds for this host to the front, so a known host is not asked about a new key type.
-std::vector<std::string> order_by_known_keys(const HostKeyPolicy& policy, std::vector<std::string> algorithms);
+std::vector<std::string> order_by_known_keys(const HostKeyPolicy& policy,
+                                             std::vector<std::string> algorithms);
 
 class HostKeyCheck final : public transport::HostKeyVerifier {
  public:
-  HostKeyCheck(HostKeyPolicy policy, auth::Prompter& prompter) : policy_(std::move(policy)), prompter_(prompter) {}
+  HostKeyCheck(HostKeyPolicy policy, auth::Prompter& prompter)
+      : policy_(std::move(policy)), prompter_(prompter) {}
 
   Status verify(std::string_view algorithm, ByteView host_key_blob, ByteView signature_blob,
                 ByteView exchange_hash) override;

@@ -22,8 +22,8 @@ std::string describe(const std::string& origin, const keys::PublicKey& key, bool
 // server has accepted the public half.
 class FileIdentity final : public auth::ClientIdentity {
  public:
-  FileIdentity(std::string path, keys::PublicKey pub, std::optional<keys::PrivateKey> priv, bool explicit_file,
-               const IdentityOptions& options, auth::Prompter& prompter)
+  FileIdentity(std::string path, keys::PublicKey pub, std::optional<keys::PrivateKey> priv,
+               bool explicit_file, const IdentityOptions& options, auth::Prompter& prompter)
       : path_(std::move(path)),
         public_(std::move(pub)),
         private_(std::move(priv)),
@@ -47,7 +47,7 @@ class FileIdentity final : public auth::ClientIdentity {
     auto contents = keys::read_private_key_file(path_);
     if (!contents) {
       if (keys::is_bad_permissions(contents.error())) {
-        struct stat st{};
+        struct stat st {};
         stat(path_.c_str(), &st);
         prompter_.show(keys::unprotected_private_key_banner(path_, st.st_mode & 0777));
         LOG_INFO("Load key \"%s\": bad permissions", path_.c_str());
@@ -73,7 +73,8 @@ class FileIdentity final : public auth::ClientIdentity {
   }
 
   Status adopt(keys::PrivateKey key) {
-    if (!(key.public_key() == public_)) return fail(ErrorCode::auth, "private key does not match " + path_ + ".pub");
+    if (!(key.public_key() == public_))
+      return fail(ErrorCode::auth, "private key does not match " + path_ + ".pub");
     private_ = std::move(key);
     return {};
   }
@@ -90,7 +91,9 @@ class FileIdentity final : public auth::ClientIdentity {
 class AgentIdentity final : public auth::ClientIdentity {
  public:
   AgentIdentity(std::shared_ptr<keys::AgentClient> agent, keys::PublicKey key, std::string origin)
-      : agent_(std::move(agent)), key_(std::move(key)), description_(describe(origin, key_, false) + " agent") {}
+      : agent_(std::move(agent)),
+        key_(std::move(key)),
+        description_(describe(origin, key_, false) + " agent") {}
 
   std::string key_type() const override { return std::string(key_.type_name()); }
   const Bytes& public_blob() const override { return key_.blob(); }
@@ -109,9 +112,10 @@ class AgentIdentity final : public auth::ClientIdentity {
 
 // Reads the public half of an identity: from "<path>.pub" when present, otherwise from an
 // unencrypted private key file.
-std::unique_ptr<auth::ClientIdentity> load_file_identity(const std::string& path, const IdentityOptions& options,
-                                                        auth::Prompter& prompter) {
-  struct stat st{};
+std::unique_ptr<auth::ClientIdentity> load_file_identity(const std::string& path,
+                                                         const IdentityOptions& options,
+                                                         auth::Prompter& prompter) {
+  struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     if (options.files_explicit) {
       LOG_INFO("Warning: Identity file %s not accessible: No such file or directory.", path.c_str());
@@ -120,8 +124,8 @@ std::unique_ptr<auth::ClientIdentity> load_file_identity(const std::string& path
   }
   auto pub = keys::load_public_key_file(path + ".pub");
   if (pub) {
-    return std::make_unique<FileIdentity>(path, std::move(pub->key), std::nullopt, options.files_explicit, options,
-                                          prompter);
+    return std::make_unique<FileIdentity>(path, std::move(pub->key), std::nullopt, options.files_explicit,
+                                          options, prompter);
   }
   auto contents = keys::read_private_key_file(path);
   if (!contents) {
@@ -147,8 +151,8 @@ std::unique_ptr<auth::ClientIdentity> load_file_identity(const std::string& path
     auto loaded = keys::parse_private_key(contents->view(), pass ? pass->text() : "");
     if (loaded) {
       keys::PublicKey pk = loaded->key.public_key();
-      return std::make_unique<FileIdentity>(path, std::move(pk), std::move(loaded->key), options.files_explicit,
-                                            options, prompter);
+      return std::make_unique<FileIdentity>(path, std::move(pk), std::move(loaded->key),
+                                            options.files_explicit, options, prompter);
     }
     if (!keys::is_wrong_passphrase(loaded.error())) {
       LOG_DEBUG1("Load key \"%s\": %s", path.c_str(), loaded.error().context.c_str());
@@ -169,8 +173,10 @@ std::vector<std::unique_ptr<auth::ClientIdentity>> load_identities(const Identit
     if (client) {
       agent = std::make_shared<keys::AgentClient>(std::move(*client));
       auto listed = agent->request_identities();
-      if (listed) agent_keys = std::move(*listed);
-      else LOG_DEBUG1("agent: %s", listed.error().context.c_str());
+      if (listed)
+        agent_keys = std::move(*listed);
+      else
+        LOG_DEBUG1("agent: %s", listed.error().context.c_str());
     } else {
       LOG_DEBUG1("get_agent_identities: ssh_get_authentication_socket: %s", client.error().context.c_str());
     }

@@ -16,7 +16,7 @@ struct IdentityOptions {
   std::vector<std::string> files;  // already ~- and %-expanded
   bool files_explicit = false;     // given by -i/IdentityFile: warn when missing
   bool identities_only = false;
-  std::string agent_socket;        // empty: no agent
+  std::string agent_socket;  // empty: no agent
   bool batch_mode = false;
   int passphrase_prompts = 3;
 };

@@ -43,24 +43,32 @@ void ensure_std_fds() {
 int query(const std::string& what) {
   using transport::AlgorithmKind;
   AlgorithmKind kind;
-  if (what == "cipher" || what == "cipher-auth") kind = AlgorithmKind::cipher;
-  else if (what == "mac") kind = AlgorithmKind::mac;
-  else if (what == "kex") kind = AlgorithmKind::kex;
-  else if (what == "key" || what == "HostKeyAlgorithms" || what == "PubkeyAcceptedAlgorithms") kind = AlgorithmKind::host_key;
-  else if (what == "compression") kind = AlgorithmKind::compression;
+  if (what == "cipher" || what == "cipher-auth")
+    kind = AlgorithmKind::cipher;
+  else if (what == "mac")
+    kind = AlgorithmKind::mac;
+  else if (what == "kex")
+    kind = AlgorithmKind::kex;
+  else if (what == "key" || what == "HostKeyAlgorithms" || what == "PubkeyAcceptedAlgorithms")
+    kind = AlgorithmKind::host_key;
+  else if (what == "compression")
+    kind = AlgorithmKind::compression;
   else {
     fprintf(stderr, "Unsupported query \"%s\"\n", what.c_str());
     return 255;
   }
   for (const auto& name : transport::supported_algorithms(kind)) {
-    if (what == "cipher-auth" && name.find("gcm") == std::string::npos && name.find("poly1305") == std::string::npos) continue;
+    if (what == "cipher-auth" && name.find("gcm") == std::string::npos &&
+        name.find("poly1305") == std::string::npos)
+      continue;
     printf("%s\n", name.c_str());
   }
   return 0;
 }
 
 log::Level level_from(const config::ClientConfig& cfg, const client::CommandLine& cl) {
-  if (cl.verbose > 0) return log::Level(std::min(int(log::Level::debug3), int(log::Level::info) + 1 + cl.verbose));
+  if (cl.verbose > 0)
+    return log::Level(std::min(int(log::Level::debug3), int(log::Level::info) + 1 + cl.verbose));
   if (cl.quiet) return log::Level::quiet;
   return log::Level(cfg.log_level);
 }
@@ -95,7 +103,9 @@ int run(int argc, char** argv) {
     print(stderr, local.error().context);
     return 255;
   }
-  local->sha1_hex = [](std::string_view s) { return to_hex(crypto::digest(crypto::HashAlg::sha1, as_bytes(s))); };
+  local->sha1_hex = [](std::string_view s) {
+    return to_hex(crypto::digest(crypto::HashAlg::sha1, as_bytes(s)));
+  };
 
   config::ConfigSources sources;
   sources.command_line = cl->options;

@@ -36,9 +36,11 @@ void SessionChannel::on_open_confirmed(ByteView) {
   }
   auto started = [this](bool ok) {
     if (ok) return;
-    const char* what = plan_.kind == SessionPlan::Kind::subsystem ? "subsystem" :
-                       plan_.kind == SessionPlan::Kind::exec ? "exec" : "shell";
-    events_.on_session_failed(std::string(what) + " request failed on channel " + std::to_string(channel_id()));
+    const char* what = plan_.kind == SessionPlan::Kind::subsystem ? "subsystem"
+                       : plan_.kind == SessionPlan::Kind::exec    ? "exec"
+                                                                  : "shell";
+    events_.on_session_failed(std::string(what) + " request failed on channel " +
+                              std::to_string(channel_id()));
   };
   switch (plan_.kind) {
     case SessionPlan::Kind::exec:
@@ -49,11 +51,8 @@ void SessionChannel::on_open_confirmed(ByteView) {
       LOG_DEBUG1("Sending subsystem: %s", plan_.command.c_str());
       (void)mux().send_request(channel_id(), kReqSubsystem, encode(SubsystemRequest{plan_.command}), started);
       break;
-    case SessionPlan::Kind::shell:
-      (void)mux().send_request(channel_id(), kReqShell, {}, started);
-      break;
-    case SessionPlan::Kind::none:
-      break;
+    case SessionPlan::Kind::shell: (void)mux().send_request(channel_id(), kReqShell, {}, started); break;
+    case SessionPlan::Kind::none: break;
   }
   start_stdin();
 }
@@ -220,7 +219,8 @@ void SessionChannel::send_window_change(const connection::WindowChange& size) {
 }
 
 void SessionChannel::send_break() {
-  (void)mux().send_request(channel_id(), connection::kReqBreak, connection::encode(connection::BreakRequest{1000}));
+  (void)mux().send_request(channel_id(), connection::kReqBreak,
+                           connection::encode(connection::BreakRequest{1000}));
 }
 
 }  // namespace ssh::client

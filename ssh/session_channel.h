@@ -71,7 +71,7 @@ class SessionChannel final : public connection::ChannelHandler {
   FdWriter stdout_;
   FdWriter stderr_;
   EscapeFilter escapes_;
-  Bytes input_;           // read bytes not yet accepted by the window (at most one read)
+  Bytes input_;  // read bytes not yet accepted by the window (at most one read)
   bool stdin_open_ = false;
   bool stdin_watched_ = false;
   bool stdin_interest_ = true;  // EPOLLIN currently requested (changed only on a transition)

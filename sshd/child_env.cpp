@@ -45,13 +45,12 @@ const std::string& default_path(const SessionConfig& config, uid_t uid) {
 namespace {
 
 std::string client_text(const ConnectionInfo& c) {
-  return c.client_address + " " + std::to_string(c.client_port) + " " +
-         std::to_string(c.server_port);
+  return c.client_address + " " + std::to_string(c.client_port) + " " + std::to_string(c.server_port);
 }
 
 std::string connection_text(const ConnectionInfo& c) {
-  return c.client_address + " " + std::to_string(c.client_port) + " " + c.server_address +
-         " " + std::to_string(c.server_port);
+  return c.client_address + " " + std::to_string(c.client_port) + " " + c.server_address + " " +
+         std::to_string(c.server_port);
 }
 
 }  // namespace

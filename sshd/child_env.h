@@ -45,8 +45,8 @@ struct ChildEnvInput {
   const SessionContext& context;
   // Accepted client "env" requests, in arrival order (a repeated name replaced).
   const std::vector<std::pair<std::string, std::string>>& client_env;
-  std::string tty;   // pty slave path ("/dev/pts/3"), empty without a pty
-  std::string term;  // pty-req terminal type, empty: no TERM
+  std::string tty;                              // pty slave path ("/dev/pts/3"), empty without a pty
+  std::string term;                             // pty-req terminal type, empty: no TERM
   std::optional<std::string> original_command;  // set when a forced command replaced it
 };
 

@@ -21,7 +21,9 @@ Result<std::unique_ptr<ChildReaper>> ChildReaper::create(EventLoop& loop) {
   return r;
 }
 
-void ChildReaper::watch(pid_t pid, ExitCallback on_exit) { children_[pid] = std::move(on_exit); }
+void ChildReaper::watch(pid_t pid, ExitCallback on_exit) {
+  children_[pid] = std::move(on_exit);
+}
 
 void ChildReaper::forget(pid_t pid) {
   auto it = children_.find(pid);

@@ -128,8 +128,7 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 
 }  // namespace
 
-std::vector<std::string> shell_argv(const std::string& shell,
-                                    const std::optional<std::string>& command) {
+std::vector<std::string> shell_argv(const std::string& shell, const std::optional<std::string>& command) {
   size_t slash = shell.rfind('/');
   std::string base = slash == std::string::npos ? shell : shell.substr(slash + 1);
   if (!command) return {"-" + base};

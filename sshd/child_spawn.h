@@ -36,8 +36,7 @@ struct SpawnedChild {
 
 // The argv OpenSSH's sshd builds: {"-" + basename(shell)} for a login shell,
 // {basename(shell), "-c", command} for a command.
-std::vector<std::string> shell_argv(const std::string& shell,
-                                    const std::optional<std::string>& command);
+std::vector<std::string> shell_argv(const std::string& shell, const std::optional<std::string>& command);
 
 // Forks and execs. A failure after fork (exec, pty setup) shows up in the child's exit
 // status 1 with a message on its stderr, as with OpenSSH.

@@ -22,7 +22,9 @@ namespace ssh::sshd {
 
 namespace {
 
-std::string label(const PeerAddress& p) { return p.client_address + " port " + std::to_string(p.client_port); }
+std::string label(const PeerAddress& p) {
+  return p.client_address + " port " + std::to_string(p.client_port);
+}
 
 // Serves the child on monitor_fd until it closes its end, the monitor reaches stop_at
 // (if given), the deadline passes, or the child breaks a rule. False on timeout.
@@ -66,8 +68,8 @@ Status become_user(const auth::Passwd& pw) {
   return {};
 }
 
-pid_t fork_preauth(ServerContext& ctx, const config::ServerConfig& cfg, int in_fd, int out_fd, UniqueFd child_end,
-                   const PeerAddress& peer) {
+pid_t fork_preauth(ServerContext& ctx, const config::ServerConfig& cfg, int in_fd, int out_fd,
+                   UniqueFd child_end, const PeerAddress& peer) {
   pid_t pid = fork();
   if (pid != 0) return pid;
   // The child keeps only public halves of the host keys.
@@ -103,9 +105,11 @@ PeerAddress peer_address_of(int fd) {
   };
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) name(ss, len, p.client_address, p.client_port);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    name(ss, len, p.client_address, p.client_port);
   len = sizeof ss;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) name(ss, len, p.server_address, p.server_port);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    name(ss, len, p.server_address, p.server_port);
   return p;
 }
 
@@ -127,7 +131,8 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
   Monitor monitor(backend, ctx.host_keys, [&backend](const Bytes& sid, const Bytes& host_key) {
     backend.set_session(sid, host_key);
   });
-  bool in_time = serve_monitor(monitor, monitor_end.get(), Monitor::Phase::state_received, cfg.login_grace_time);
+  bool in_time =
+      serve_monitor(monitor, monitor_end.get(), Monitor::Phase::state_received, cfg.login_grace_time);
   if (!in_time) {
     LOG_INFO("Timeout before authentication for %s", label(peer).c_str());
   }
@@ -158,8 +163,8 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
   if (!session_pair) return 255;
   UniqueFd session_monitor = std::move(session_pair->first);
   UniqueFd session_end = std::move(session_pair->second);
-  config::ConnectionInfo match_info{pw->name, peer.client_address, peer.client_address, peer.server_address,
-                                    peer.server_port, "", {}};
+  config::ConnectionInfo match_info{
+      pw->name, peer.client_address, peer.client_address, peer.server_address, peer.server_port, "", {}};
   auto effective = config::apply_match(cfg, match_info);
   const config::ServerConfig& user_cfg = effective ? *effective : cfg;
 

@@ -10,11 +10,13 @@ namespace ssh::sshd {
 namespace {
 
 // OpenSSH 9.2 sshd's HostKeyAlgorithms order, restricted to what we implement.
-std::vector<keys::SigAlg> sig_algs_for(keys::KeyType type) { return keys::sig_algs_for_key_type(type); }
+std::vector<keys::SigAlg> sig_algs_for(keys::KeyType type) {
+  return keys::sig_algs_for_key_type(type);
+}
 
 constexpr keys::SigAlg kServerOrder[] = {
-    keys::SigAlg::ssh_ed25519,        keys::SigAlg::ecdsa_sha2_nistp256, keys::SigAlg::ecdsa_sha2_nistp384,
-    keys::SigAlg::ecdsa_sha2_nistp521, keys::SigAlg::rsa_sha2_512,       keys::SigAlg::rsa_sha2_256,
+    keys::SigAlg::ssh_ed25519,         keys::SigAlg::ecdsa_sha2_nistp256, keys::SigAlg::ecdsa_sha2_nistp384,
+    keys::SigAlg::ecdsa_sha2_nistp521, keys::SigAlg::rsa_sha2_512,        keys::SigAlg::rsa_sha2_256,
 };
 
 }  // namespace
@@ -27,7 +29,8 @@ Result<HostKeys> HostKeys::load(const std::vector<std::string>& paths) {
       LOG_ERROR("Unable to load host key \"%s\": %s", path.c_str(), key.error().context.c_str());
       continue;
     }
-    LOG_DEBUG1("private host key #%zu: %s", loaded.size(), std::string(key->key.public_key().type_name()).c_str());
+    LOG_DEBUG1("private host key #%zu: %s", loaded.size(),
+               std::string(key->key.public_key().type_name()).c_str());
     loaded.push_back(std::move(key->key));
   }
   if (loaded.empty()) return fail(ErrorCode::config, "sshd: no hostkeys available -- exiting.");
@@ -87,7 +90,7 @@ Status generate_missing_host_keys(const std::string& dir) {
       {"rsa", keys::KeyType::rsa}, {"ecdsa", keys::KeyType::ecdsa_p256}, {"ed25519", keys::KeyType::ed25519}};
   for (const auto& [name, type] : kinds) {
     std::string path = dir + "/ssh_host_" + name + "_key";
-    struct stat st{};
+    struct stat st {};
     if (stat(path.c_str(), &st) == 0) continue;
     auto key = SSH_TRY(keys::PrivateKey::generate(type));
     SSH_TRY(keys::write_private_key_file(path, key, "root@host"));

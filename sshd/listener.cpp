@@ -34,7 +34,8 @@ Result<UniqueFd> listen_on(const std::string& host, int port) {
   if (res->ai_family == AF_INET6) setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   std::string where = (res->ai_family == AF_INET6 ? "[" + host + "]" : host) + " port " + service;
   if (bind(fd.get(), res->ai_addr, res->ai_addrlen) != 0) {
-    return fail(ErrorCode::io, "Bind to port " + service + " on " + host + " failed: " + strerror(errno) + ".");
+    return fail(ErrorCode::io,
+                "Bind to port " + service + " on " + host + " failed: " + strerror(errno) + ".");
   }
   if (listen(fd.get(), 128) != 0) return fail(ErrorCode::io, std::string("listen: ") + strerror(errno));
   LOG_INFO("Server listening on %s.", where.c_str());
@@ -46,7 +47,9 @@ Result<UniqueFd> listen_on(const std::string& host, int port) {
 Listener::Listener(EventLoop& loop, ServerContext& ctx, std::vector<std::string> argv)
     : loop_(loop), ctx_(ctx), argv_(std::move(argv)) {}
 
-Listener::~Listener() { close_listeners(); }
+Listener::~Listener() {
+  close_listeners();
+}
 
 Status Listener::open() {
   for (const auto& addr : ctx_.config.listen_addresses) {

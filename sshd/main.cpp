@@ -24,15 +24,15 @@ using namespace ssh;
 constexpr const char* kVersion = "sshc_0.1.0";
 
 struct Flags {
-  bool foreground = false;  // -D
-  int debug = 0;            // -d, repeatable
-  bool log_stderr = false;  // -e
-  std::string log_file;     // -E
-  bool quiet = false;       // -q
-  bool test = false;        // -t
-  bool test_dump = false;   // -T
+  bool foreground = false;      // -D
+  int debug = 0;                // -d, repeatable
+  bool log_stderr = false;      // -e
+  std::string log_file;         // -E
+  bool quiet = false;           // -q
+  bool test = false;            // -t
+  bool test_dump = false;       // -T
   std::string connection_spec;  // -C
-  bool inetd = false;       // -i
+  bool inetd = false;           // -i
   bool generate_keys = false;   // --generate-host-keys
   config::ServerSources sources;
   std::vector<std::string> host_keys;  // -h
@@ -124,7 +124,7 @@ Status check_privsep(const std::string& user, const std::string& dir) {
   if (getpwnam(user.c_str()) == nullptr) {
     return fail(ErrorCode::config, "Privilege separation user " + user + " does not exist");
   }
-  struct stat st{};
+  struct stat st {};
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return fail(ErrorCode::config, "Missing privilege separation directory: " + dir);
   }
@@ -232,4 +232,6 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return run(argc, argv); }
+int main(int argc, char** argv) {
+  return run(argc, argv);
+}

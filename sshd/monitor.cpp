@@ -13,7 +13,9 @@ std::unexpected<Error> refuse(const std::string& why) {
 }
 
 // Exchange hashes are SHA-256/384/512 outputs; the monitor signs nothing else.
-bool plausible_exchange_hash(ByteView data) { return data.size() == 32 || data.size() == 48 || data.size() == 64; }
+bool plausible_exchange_hash(ByteView data) {
+  return data.size() == 32 || data.size() == 48 || data.size() == 64;
+}
 
 }  // namespace
 
@@ -27,7 +29,8 @@ Status Monitor::require_user(const std::string& user) const {
 
 Result<Bytes> Monitor::on_sign(ByteView request) {
   auto req = SSH_TRY(decode_sign(request));
-  if (!plausible_exchange_hash(req.data)) return refuse("signature over something that is not an exchange hash");
+  if (!plausible_exchange_hash(req.data))
+    return refuse("signature over something that is not an exchange hash");
   if (session_id_.empty()) {
     session_id_ = req.data;
     host_key_blob_ = SSH_TRY(host_keys_.public_blob(req.algorithm));
@@ -57,8 +60,7 @@ Result<std::optional<Bytes>> Monitor::handle(ByteView request) {
   }
 
   switch (type) {
-    case MonitorType::sign:
-      return std::optional<Bytes>(SSH_TRY(on_sign(request)));
+    case MonitorType::sign: return std::optional<Bytes>(SSH_TRY(on_sign(request)));
 
     case MonitorType::lookup_user: {
       if (user_known_) return refuse("second user lookup");
@@ -89,8 +91,8 @@ Result<std::optional<Bytes>> Monitor::handle(ByteView request) {
       if (!names_us(host_key_blob_) && !names_us(std::nullopt)) {
         return refuse("signature over data for another session");
       }
-      bool ok = SSH_TRY(backend_.verify_publickey(req.user, req.algorithm, req.key_blob, req.signature,
-                                                  req.signed_data));
+      bool ok = SSH_TRY(
+          backend_.verify_publickey(req.user, req.algorithm, req.key_blob, req.signature, req.signed_data));
       if (ok) {
         auto check = SSH_TRY(backend_.check_publickey(req.user, req.algorithm, req.key_blob));
         key_options_ = check.options;
@@ -123,9 +125,7 @@ Result<std::optional<Bytes>> Monitor::handle(ByteView request) {
       return std::optional<Bytes>(encode_answer(step));
     }
 
-    case MonitorType::kbdint_stop:
-      backend_.kbdint_stop();
-      return std::optional<Bytes>();
+    case MonitorType::kbdint_stop: backend_.kbdint_stop(); return std::optional<Bytes>();
 
     case MonitorType::account: {
       auto req = SSH_TRY(decode_user(request));
@@ -149,8 +149,7 @@ Result<std::optional<Bytes>> Monitor::handle(ByteView request) {
       return std::optional<Bytes>(encode_answer_bool(true));
     }
 
-    default:
-      return refuse("unknown request " + std::to_string(int(type)));
+    default: return refuse("unknown request " + std::to_string(int(type)));
   }
 }
 

@@ -29,8 +29,8 @@ class Monitor {
   Monitor(auth::ServerBackend& backend, transport::HostKeySigner& host_keys, FirstKexFn on_first_kex = {});
 
   // One request from the child (the pre-auth child; after the hand-off, the session
-  // child, which may only ask for host key signatures when it rekeys). The answer to send back, nullopt when the request has
-  // none, or an error: the child broke the rules and must be killed.
+  // child, which may only ask for host key signatures when it rekeys). The answer to send back, nullopt when
+  // the request has none, or an error: the child broke the rules and must be killed.
   Result<std::optional<Bytes>> handle(ByteView request);
 
   Phase phase() const { return phase_; }

@@ -14,7 +14,9 @@ Result<Bytes> MonitorClient::call(ByteView request) {
   return std::move(answer.data);
 }
 
-Status MonitorClient::send_only(ByteView request) { return send_unix_message(socket_, request); }
+Status MonitorClient::send_only(ByteView request) {
+  return send_unix_message(socket_, request);
+}
 
 std::vector<std::string> MonitorClient::algorithms() const {
   std::vector<std::string> out;
@@ -46,8 +48,8 @@ Result<auth::PublickeyCheck> MonitorClient::check_publickey(std::string_view use
   return decode_answer_publickey(answer);
 }
 
-Result<bool> MonitorClient::verify_publickey(std::string_view user, std::string_view algorithm, ByteView key_blob,
-                                             ByteView signature, ByteView signed_data) {
+Result<bool> MonitorClient::verify_publickey(std::string_view user, std::string_view algorithm,
+                                             ByteView key_blob, ByteView signature, ByteView signed_data) {
   VerifyRequest req{std::string(user), std::string(algorithm), Bytes(key_blob.begin(), key_blob.end()),
                     Bytes(signature.begin(), signature.end()), Bytes(signed_data.begin(), signed_data.end())};
   auto answer = SSH_TRY(call(encode(req)));
@@ -72,7 +74,9 @@ Result<auth::KbdintStep> MonitorClient::kbdint_respond(std::vector<SecretBytes> 
   return decode_answer_kbdint(answer);
 }
 
-void MonitorClient::kbdint_stop() { (void)send_only(encode_type_only(MonitorType::kbdint_stop)); }
+void MonitorClient::kbdint_stop() {
+  (void)send_only(encode_type_only(MonitorType::kbdint_stop));
+}
 
 Result<bool> MonitorClient::account_allowed(std::string_view user) {
   auto answer = SSH_TRY(call(encode(UserRequest{std::string(user)}, MonitorType::account)));

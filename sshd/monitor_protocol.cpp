@@ -19,11 +19,14 @@ WireWriter start(MonitorType t) {
 Result<WireReader> open(ByteView m, MonitorType t) {
   WireReader r(m);
   uint8_t got = SSH_TRY(r.u8());
-  if (got != uint8_t(t)) return fail(ErrorCode::protocol, "unexpected monitor message " + std::to_string(got));
+  if (got != uint8_t(t))
+    return fail(ErrorCode::protocol, "unexpected monitor message " + std::to_string(got));
   return r;
 }
 
-Result<std::string> text(WireReader& r) { return std::string(SSH_TRY(r.text(kMaxField))); }
+Result<std::string> text(WireReader& r) {
+  return std::string(SSH_TRY(r.text(kMaxField)));
+}
 Result<Bytes> bytes(WireReader& r) {
   ByteView v = SSH_TRY(r.string(kMaxField));
   return Bytes(v.begin(), v.end());
@@ -99,16 +102,26 @@ SecretBytes to_secret(WireWriter&& w) {
 
 }  // namespace
 
-MonitorType message_type(ByteView m) { return m.empty() ? MonitorType(0) : MonitorType(m[0]); }
+MonitorType message_type(ByteView m) {
+  return m.empty() ? MonitorType(0) : MonitorType(m[0]);
+}
 
-Bytes encode(const SignRequest& m) { return start(MonitorType::sign).string(m.algorithm).string(m.data).take(); }
-Bytes encode(const UserRequest& m, MonitorType type) { return start(type).string(m.user).take(); }
+Bytes encode(const SignRequest& m) {
+  return start(MonitorType::sign).string(m.algorithm).string(m.data).take();
+}
+Bytes encode(const UserRequest& m, MonitorType type) {
+  return start(type).string(m.user).take();
+}
 Bytes encode(const PublickeyRequest& m) {
   return start(MonitorType::check_publickey).string(m.user).string(m.algorithm).string(m.key_blob).take();
 }
 Bytes encode(const VerifyRequest& m) {
   return start(MonitorType::verify_publickey)
-      .string(m.user).string(m.algorithm).string(m.key_blob).string(m.signature).string(m.signed_data)
+      .string(m.user)
+      .string(m.algorithm)
+      .string(m.key_blob)
+      .string(m.signature)
+      .string(m.signed_data)
       .take();
 }
 SecretBytes encode(const PasswordRequest& m) {
@@ -129,8 +142,12 @@ Bytes encode(const AuthDoneRequest& m) {
   put_strings(w, m.methods);
   return w.take();
 }
-Bytes encode(const LogLine& m) { return start(MonitorType::log).u8(m.level).string(m.text).take(); }
-Bytes encode_type_only(MonitorType type) { return start(type).take(); }
+Bytes encode(const LogLine& m) {
+  return start(MonitorType::log).u8(m.level).string(m.text).take();
+}
+Bytes encode_type_only(MonitorType type) {
+  return start(type).take();
+}
 
 Result<SignRequest> decode_sign(ByteView m) {
   WireReader r = SSH_TRY(open(m, MonitorType::sign));
@@ -229,8 +246,12 @@ SecretBytes encode_transport_state(ByteView state) {
   return s;
 }
 
-Bytes encode_answer_bool(bool v) { return start(MonitorType::answer).boolean(v).take(); }
-Bytes encode_answer_bytes(ByteView v) { return start(MonitorType::answer).string(v).take(); }
+Bytes encode_answer_bool(bool v) {
+  return start(MonitorType::answer).boolean(v).take();
+}
+Bytes encode_answer_bytes(ByteView v) {
+  return start(MonitorType::answer).string(v).take();
+}
 
 Bytes encode_answer(const auth::UserInfo& v) {
   return start(MonitorType::answer).boolean(v.valid).boolean(v.is_root).take();

@@ -18,21 +18,21 @@ namespace ssh::sshd {
 
 enum class MonitorType : uint8_t {
   // pre-auth -> monitor
-  sign = 1,              // host key signature for a key exchange
+  sign = 1,  // host key signature for a key exchange
   lookup_user = 2,
   check_publickey = 3,
   verify_publickey = 4,
   check_password = 5,
   kbdint_start = 6,
   kbdint_respond = 7,
-  kbdint_stop = 8,       // no answer
+  kbdint_stop = 8,  // no answer
   account = 9,
   auth_done = 10,        // authentication finished: the monitor checks its own record
   transport_state = 11,  // the exported transport, after auth_done was accepted; no answer
   log = 12,              // a log line from the chrooted child; no answer
   // monitor -> pre-auth
-  answer = 100,          // the result of the request just made
-  refused = 101,         // the request was not allowed now: the child must exit
+  answer = 100,   // the result of the request just made
+  refused = 101,  // the request was not allowed now: the child must exit
 };
 
 // Largest message either side sends (a transport state or a large signature request).

@@ -14,7 +14,8 @@ namespace {
 
 class Preauth {
  public:
-  Preauth(PreauthParams& p, MonitorClient& monitor, EventLoop& loop) : p_(p), monitor_(monitor), loop_(loop) {}
+  Preauth(PreauthParams& p, MonitorClient& monitor, EventLoop& loop)
+      : p_(p), monitor_(monitor), loop_(loop) {}
 
   Status start() {
     p_.transport.signer = &monitor_;
@@ -31,7 +32,8 @@ class Preauth {
   Status on_message(ByteView payload) {
     if (!service_accepted_) return on_service_request(payload);
     if (payload[0] < 50 || payload[0] > 79) {
-      return fail(ErrorCode::protocol, "unexpected message " + std::to_string(payload[0]) + " before authentication");
+      return fail(ErrorCode::protocol,
+                  "unexpected message " + std::to_string(payload[0]) + " before authentication");
     }
     if (!auth_) {
       auto cfg = p_.auth;

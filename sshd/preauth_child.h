@@ -21,7 +21,7 @@ struct PreauthParams {
   transport::TransportConfig transport;
   auth::ServerAuthConfig auth;
   std::vector<std::pair<std::string, Bytes>> host_keys;  // algorithm, public blob
-  std::string peer;  // "ADDR port N", as log lines name the client
+  std::string peer;                                      // "ADDR port N", as log lines name the client
   SandboxOptions sandbox;
   bool use_sandbox = true;
 };

@@ -22,7 +22,9 @@ std::unexpected<Error> sys_fail(const std::string& what) {
   return fail(ErrorCode::io, what + ": " + strerror(errno));
 }
 
-unsigned short clamp16(uint32_t v) { return static_cast<unsigned short>(std::min<uint32_t>(v, 0xffff)); }
+unsigned short clamp16(uint32_t v) {
+  return static_cast<unsigned short>(std::min<uint32_t>(v, 0xffff));
+}
 
 // login(1)'s convention: the user owns the terminal, group tty may write to it (write(1),
 // wall(1)). Without a tty group only the user may use it.

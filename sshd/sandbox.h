@@ -10,8 +10,8 @@
 namespace ssh::sshd {
 
 struct SandboxOptions {
-  std::string chroot_dir;   // empty directory owned by root, not writable by others
-  std::string user;         // unprivileged account, e.g. "sshd"
+  std::string chroot_dir;  // empty directory owned by root, not writable by others
+  std::string user;        // unprivileged account, e.g. "sshd"
 };
 
 // Drops everything in order: chroot, groups, gid, uid (checked to be irreversible),

@@ -3,7 +3,11 @@
 
 namespace ssh::sshd {
 
-const char* sandbox_name() { return "none"; }
-Status install_syscall_filter() { return {}; }
+const char* sandbox_name() {
+  return "none";
+}
+Status install_syscall_filter() {
+  return {};
+}
 
 }  // namespace ssh::sshd

@@ -65,7 +65,8 @@ auth::ServerAuthConfig auth_config_for(const config::ServerConfig& cfg) {
     std::string item;
     std::istringstream in(list);
     while (std::getline(in, item, ',')) methods.push_back(item);
-    if (!methods.empty() && !(methods.size() == 1 && methods[0] == "any")) a.authentication_methods.push_back(methods);
+    if (!methods.empty() && !(methods.size() == 1 && methods[0] == "any"))
+      a.authentication_methods.push_back(methods);
   }
   auto pubkey_algs = transport::apply_algorithm_spec(AlgorithmKind::host_key, cfg.pubkey_accepted_algorithms);
   if (!cfg.pubkey_accepted_algorithms.empty() && pubkey_algs) a.pubkey_algorithms = *pubkey_algs;

@@ -41,8 +41,7 @@ bool SessionChannel::on_request(std::string_view type, bool, ByteView data) {
   if (type == kReqWindowChange) return request_window_change(data);
   if (type == kReqSignal) return request_signal(data);
   if (type == kReqBreak) return request_break(data);
-  LOG_DEBUG1("session channel %u: unsupported request %.*s", channel_id(), int(type.size()),
-             type.data());
+  LOG_DEBUG1("session channel %u: unsupported request %.*s", channel_id(), int(type.size()), type.data());
   return false;
 }
 
@@ -71,8 +70,7 @@ bool SessionChannel::request_pty(ByteView data) {
   tty_name_ = pty->name();
   term_ = req->term;
   pty_ = std::move(*pty);
-  LOG_DEBUG1("session channel %u: allocated %s, TERM %s", channel_id(), tty_name_.c_str(),
-             term_.c_str());
+  LOG_DEBUG1("session channel %u: allocated %s, TERM %s", channel_id(), tty_name_.c_str(), term_.c_str());
   return true;
 }
 
@@ -94,8 +92,7 @@ bool SessionChannel::request_env(ByteView data) {
     LOG_DEBUG2("Ignoring env request %s: too many env vars", env->name.c_str());
     return false;
   }
-  LOG_DEBUG2("Setting env %zu: %s=%s", client_env_.size(), env->name.c_str(),
-             env->value.c_str());
+  LOG_DEBUG2("Setting env %zu: %s=%s", client_env_.size(), env->name.c_str(), env->value.c_str());
   client_env_.emplace_back(std::move(env->name), std::move(env->value));
   return true;
 }
@@ -105,8 +102,8 @@ bool SessionChannel::request_subsystem(ByteView data) {
   if (!req) return false;
   auto it = s_.config.subsystems.find(req->name);
   if (it == s_.config.subsystems.end()) {
-    LOG_INFO("subsystem request for %s by user %s failed, subsystem not found",
-             req->name.c_str(), s_.context.user.name.c_str());
+    LOG_INFO("subsystem request for %s by user %s failed, subsystem not found", req->name.c_str(),
+             s_.context.user.name.c_str());
     return false;
   }
   return start(Kind::subsystem, it->second, "subsystem '" + req->name + "'");
@@ -133,8 +130,7 @@ bool SessionChannel::request_signal(ByteView data) {
              req->name.c_str());
     return false;
   }
-  LOG_DEBUG1("session channel %u: signal %s to process group %d", channel_id(),
-             req->name.c_str(), int(pid_));
+  LOG_DEBUG1("session channel %u: signal %s to process group %d", channel_id(), req->name.c_str(), int(pid_));
   return kill(-pid_, *sig) == 0;
 }
 
@@ -147,7 +143,7 @@ bool SessionChannel::request_break(ByteView data) {
 // sshd(8) LOGIN PROCESS: the motd only for interactive pty logins without ~/.hushlogin.
 std::string SessionChannel::motd_banner(const std::optional<std::string>& command) const {
   if (!s_.config.print_motd || !pty_ || command) return {};
-  struct stat st{};
+  struct stat st {};
   if (stat((s_.context.user.home + "/.hushlogin").c_str(), &st) == 0) return {};
   std::ifstream in(s_.config.motd_path, std::ios::binary);
   if (!in) return {};
@@ -157,8 +153,7 @@ std::string SessionChannel::motd_banner(const std::optional<std::string>& comman
   return text;
 }
 
-bool SessionChannel::start(Kind kind, std::optional<std::string> command,
-                           const std::string& what) {
+bool SessionChannel::start(Kind kind, std::optional<std::string> command, const std::string& what) {
   if (started_) {
     LOG_DEBUG1("session channel %u: second shell/exec/subsystem refused", channel_id());
     return false;
@@ -172,8 +167,7 @@ bool SessionChannel::start(Kind kind, std::optional<std::string> command,
     command = *forced;
   }
   signals_allowed_ = !forced && kind != Kind::subsystem;
-  ChildEnv env = build_child_env({s_.config, s_.context, client_env_, tty_name_, term_,
-                                  original});
+  ChildEnv env = build_child_env({s_.config, s_.context, client_env_, tty_name_, term_, original});
   SpawnRequest req;
   req.shell = s_.context.user.shell_or_default();
   req.command = command;
@@ -188,11 +182,9 @@ bool SessionChannel::start(Kind kind, std::optional<std::string> command,
   }
   // OpenSSH's log line (session.c do_exec), e.g. "Starting session: shell on pts/0 ...".
   const ConnectionInfo& conn = s_.context.connection;
-  std::string on_tty = pty_ ? " on " + tty_name_.substr(tty_name_.rfind("/dev/", 0) == 0 ? 5 : 0)
-                            : "";
-  LOG_VERBOSE("Starting session: %s%s%s for %s from %s port %u id %u",
-              forced ? "forced-command " : "", what.c_str(), on_tty.c_str(),
-              s_.context.user.name.c_str(), conn.client_address.c_str(),
+  std::string on_tty = pty_ ? " on " + tty_name_.substr(tty_name_.rfind("/dev/", 0) == 0 ? 5 : 0) : "";
+  LOG_VERBOSE("Starting session: %s%s%s for %s from %s port %u id %u", forced ? "forced-command " : "",
+              what.c_str(), on_tty.c_str(), s_.context.user.name.c_str(), conn.client_address.c_str(),
               unsigned(conn.client_port), channel_id());
   attach_child(std::move(*child));
   return true;
@@ -222,8 +214,7 @@ void SessionChannel::attach_child(SpawnedChild&& child) {
 void SessionChannel::on_child_exit(int wait_status) {
   running_ = false;
   wait_status_ = wait_status;
-  LOG_DEBUG1("session channel %u: child %d exited, status 0x%x", channel_id(), int(pid_),
-             wait_status);
+  LOG_DEBUG1("session channel %u: child %d exited, status 0x%x", channel_id(), int(pid_), wait_status);
   if (dead_) return;
   // Nobody reads the child's stdin any more (OpenSSH: chan_write_failed). The pty
   // master stays open for the output still to come.
@@ -266,14 +257,15 @@ void SessionChannel::on_eof() {
   if (started_ && !pty_ && !input_closed_ && buffered_input() == 0) close_input();
 }
 
-void SessionChannel::on_close() { hangup(); }
+void SessionChannel::on_close() {
+  hangup();
+}
 
 void SessionChannel::hangup() {
   if (dead_) return;
   dead_ = true;
   if (running_) {
-    LOG_DEBUG1("session channel %u: hangup, SIGHUP to process group %d", channel_id(),
-               int(pid_));
+    LOG_DEBUG1("session channel %u: hangup, SIGHUP to process group %d", channel_id(), int(pid_));
     // spawn_session_child returns only once the child leads its own group.
     kill(-pid_, SIGHUP);
   }

@@ -42,6 +42,8 @@ Result<UserInfo> UserInfo::from_uid(uid_t uid) {
   return from_passwd(pw, err, "uid " + std::to_string(uid));
 }
 
-std::string UserInfo::shell_or_default() const { return shell.empty() ? "/bin/sh" : shell; }
+std::string UserInfo::shell_or_default() const {
+  return shell.empty() ? "/bin/sh" : shell;
+}
 
 }  // namespace ssh::sshd

@@ -29,7 +29,7 @@ struct SessionConfig {
   std::optional<std::string> force_command;
   // Subsystem name -> command line, run with the user's shell -c.
   std::map<std::string, std::string> subsystems;
-  bool print_motd = true;   // PrintMotd (Debian's sshd_config sets "no": pam_motd does it)
+  bool print_motd = true;  // PrintMotd (Debian's sshd_config sets "no": pam_motd does it)
   std::string motd_path = "/etc/motd";
   size_t max_sessions = 10;  // MaxSessions: open "session" channels per connection
   bool permit_tty = true;    // PermitTTY

@@ -10,11 +10,8 @@ namespace ssh::sshd {
 
 using namespace ssh::connection;
 
-SessionHost::SessionHost(EventLoop& loop, ChildReaper& reaper, SessionConfig config,
-                         SessionContext context)
-    : config_(std::move(config)),
-      context_(std::move(context)),
-      services_{loop, reaper, config_, context_} {}
+SessionHost::SessionHost(EventLoop& loop, ChildReaper& reaper, SessionConfig config, SessionContext context)
+    : config_(std::move(config)), context_(std::move(context)), services_{loop, reaper, config_, context_} {}
 
 SessionHost::~SessionHost() {
   if (!sessions_.empty()) {
@@ -37,8 +34,7 @@ OpenDecision SessionHost::open_session() {
   if (no_more_sessions_) {
     // OpenSSH disconnects here ("Possible attack"); refusing the channel is enough.
     LOG_INFO("refusing session open after no-more-sessions@openssh.com");
-    return OpenDecision::reject(OpenFailureReason::administratively_prohibited,
-                                "no more sessions");
+    return OpenDecision::reject(OpenFailureReason::administratively_prohibited, "no more sessions");
   }
   if (sessions_.size() >= config_.max_sessions) {
     LOG_INFO("session_new: too many sessions (%zu)", sessions_.size());
@@ -55,8 +51,7 @@ OpenDecision SessionHost::open_session() {
   return OpenDecision::accept(std::move(channel), options);
 }
 
-GlobalReply SessionHost::on_global_request(std::string_view name, bool want_reply,
-                                           ByteView data) {
+GlobalReply SessionHost::on_global_request(std::string_view name, bool want_reply, ByteView data) {
   if (name == kGlobalNoMoreSessions) {
     no_more_sessions_ = true;
     return {true, {}};

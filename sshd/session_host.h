@@ -25,16 +25,14 @@ inline constexpr std::string_view kGlobalNoMoreSessions = "no-more-sessions@open
 
 class SessionHost : public connection::MuxHandler {
  public:
-  SessionHost(EventLoop& loop, ChildReaper& reaper, SessionConfig config,
-              SessionContext context);
+  SessionHost(EventLoop& loop, ChildReaper& reaper, SessionConfig config, SessionContext context);
   ~SessionHost() override;
   SessionHost(const SessionHost&) = delete;
   SessionHost& operator=(const SessionHost&) = delete;
 
   // --- connection::MuxHandler ---
   connection::OpenDecision on_channel_open(const connection::IncomingOpen& open) override;
-  connection::GlobalReply on_global_request(std::string_view name, bool want_reply,
-                                            ByteView data) override;
+  connection::GlobalReply on_global_request(std::string_view name, bool want_reply, ByteView data) override;
 
   // Other channel types and global requests go here (not owned; nullptr: refuse).
   void set_next(connection::MuxHandler* next) { next_ = next; }

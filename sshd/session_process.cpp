@@ -24,11 +24,13 @@ class SessionProcess final : public connection::PayloadSink {
         loop_(loop),
         monitor_(monitor),
         host_(loop, reaper, p.session, p.context),
-        peer_(p.context.connection.client_address + " port " + std::to_string(p.context.connection.client_port)) {}
+        peer_(p.context.connection.client_address + " port " +
+              std::to_string(p.context.connection.client_port)) {}
 
   Status start() {
     p_.transport.signer = &monitor_;
-    auto session = SSH_TRY(transport::TransportSession::import_state(p_.transport_state.view(), p_.transport));
+    auto session =
+        SSH_TRY(transport::TransportSession::import_state(p_.transport_state.view(), p_.transport));
     p_.transport_state.clear();
     link_ = std::make_unique<transport::TransportLink>(
         loop_, p_.net_in, p_.net_out, std::move(session), [this](ByteView m) { return on_message(m); },
@@ -82,11 +84,13 @@ class SessionProcess final : public connection::PayloadSink {
         alive_seen_ = seen;
         alive_missed_ = 0;
       } else if (++alive_missed_ > p_.client_alive_count_max) {
-        LOG_INFO("Timeout, client not responding from user %s %s", p_.context.user.name.c_str(), peer_.c_str());
+        LOG_INFO("Timeout, client not responding from user %s %s", p_.context.user.name.c_str(),
+                 peer_.c_str());
         on_error(Error{ErrorCode::io, DisconnectReason::connection_lost, "client not responding"});
         return;
       }
-      if (alive_missed_ > 0) (void)mux_->send_global_request(connection::kReqKeepalive, {}, [](bool, ByteView) {});
+      if (alive_missed_ > 0)
+        (void)mux_->send_global_request(connection::kReqKeepalive, {}, [](bool, ByteView) {});
       arm_alive_timer();
     });
   }

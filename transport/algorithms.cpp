@@ -141,7 +141,9 @@ bool find_compression(std::string_view name, CompressionKind& out) {
   return false;
 }
 
-const CipherInfo& cipher_none() { return kCipherNone; }
+const CipherInfo& cipher_none() {
+  return kCipherNone;
+}
 
 std::vector<std::string> supported_algorithms(AlgorithmKind kind) {
   switch (kind) {
@@ -227,8 +229,7 @@ Result<std::vector<std::string>> apply_algorithm_spec(AlgorithmKind kind, std::s
   return out;
 }
 
-std::string choose_algorithm(const std::vector<std::string>& client,
-                             const std::vector<std::string>& server) {
+std::string choose_algorithm(const std::vector<std::string>& client, const std::vector<std::string>& server) {
   for (const auto& c : client) {
     if (contains(server, c)) return c;
   }

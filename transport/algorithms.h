@@ -78,7 +78,6 @@ Result<std::vector<std::string>> apply_algorithm_spec(AlgorithmKind kind, std::s
 bool match_pattern(std::string_view name, std::string_view pattern);
 
 // RFC 4253 §7.1: the first client algorithm the server also lists; empty if none.
-std::string choose_algorithm(const std::vector<std::string>& client,
-                             const std::vector<std::string>& server);
+std::string choose_algorithm(const std::vector<std::string>& client, const std::vector<std::string>& server);
 
 }  // namespace ssh::transport

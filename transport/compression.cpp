@@ -45,7 +45,9 @@ Status Compressor::compress(ByteView in, Bytes& out) {
   }
 }
 
-bool Compressor::pristine() const { return impl_->z.total_in == 0 && impl_->z.total_out == 0; }
+bool Compressor::pristine() const {
+  return impl_->z.total_in == 0 && impl_->z.total_out == 0;
+}
 
 struct Decompressor::Impl {
   z_stream z{};
@@ -65,7 +67,9 @@ Result<Decompressor> Decompressor::create() {
   return Decompressor(std::move(impl));
 }
 
-bool Decompressor::pristine() const { return impl_->z.total_in == 0 && impl_->z.total_out == 0; }
+bool Decompressor::pristine() const {
+  return impl_->z.total_in == 0 && impl_->z.total_out == 0;
+}
 
 Status Decompressor::decompress(ByteView in, Bytes& out, size_t max_out) {
   z_stream& z = impl_->z;

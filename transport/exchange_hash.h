@@ -26,8 +26,7 @@ SecretBytes encode_shared_secret(ByteView magnitude);
 // Incremental H: prefix and K_S first, then the method's own fields, then K.
 class ExchangeHash {
  public:
-  static Result<ExchangeHash> create(crypto::HashAlg alg, const HashPrefix& prefix,
-                                     ByteView host_key_blob);
+  static Result<ExchangeHash> create(crypto::HashAlg alg, const HashPrefix& prefix, ByteView host_key_blob);
   ExchangeHash& string(ByteView v);
   ExchangeHash& mpint(ByteView magnitude);
   ExchangeHash& u32(uint32_t v);

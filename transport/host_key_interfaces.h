@@ -19,8 +19,8 @@ namespace ssh::transport {
 class HostKeyVerifier {
  public:
   virtual ~HostKeyVerifier() = default;
-  virtual Status verify(std::string_view algorithm, ByteView host_key_blob,
-                        ByteView signature_blob, ByteView exchange_hash) = 0;
+  virtual Status verify(std::string_view algorithm, ByteView host_key_blob, ByteView signature_blob,
+                        ByteView exchange_hash) = 0;
 };
 
 // Server role.

@@ -9,9 +9,7 @@ namespace {
 class Curve25519Agreement final : public KeyAgreement {
  public:
   explicit Curve25519Agreement(crypto::X25519KeyPair pair) : pair_(std::move(pair)) {}
-  Bytes public_value() const override {
-    return Bytes(pair_.public_key.begin(), pair_.public_key.end());
-  }
+  Bytes public_value() const override { return Bytes(pair_.public_key.begin(), pair_.public_key.end()); }
   Result<SecretBytes> shared_secret(ByteView peer_public) override {
     // RFC 8731 §3: the peer key must be exactly 32 bytes; an all-zero result is refused
     // (both checked by x25519_shared). The 32 output bytes are K as a big-endian number.

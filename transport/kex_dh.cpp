@@ -1,8 +1,8 @@
 // diffie-hellman-group14-sha256, group16-sha512, group18-sha512 (RFC 8268, groups from
 // RFC 3526); also the agreement that group exchange (RFC 4419) reuses.
-#include "transport/kex_method.h"
-
 #include <algorithm>
+
+#include "transport/kex_method.h"
 
 namespace ssh::transport {
 

@@ -71,8 +71,8 @@ class DhGexKex final : public KexMethod {
     uint32_t bits = bit_length(group_.p);
     if (bits < sizes_.min || bits > sizes_.max) {
       return fail(ErrorCode::protocol,
-                  "DH_GEX group out of range: " + std::to_string(sizes_.min) + " !< " +
-                      std::to_string(bits) + " !< " + std::to_string(sizes_.max),
+                  "DH_GEX group out of range: " + std::to_string(sizes_.min) + " !< " + std::to_string(bits) +
+                      " !< " + std::to_string(sizes_.max),
                   DisconnectReason::key_exchange_failed);
     }
     agreement_ = SSH_TRY(make_dh_agreement(group_, params_.need_bytes));

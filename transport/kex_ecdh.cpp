@@ -1,7 +1,6 @@
 // ecdh-sha2-nistp256/384/521 (RFC 5656 §4, §6.1).
-#include "transport/kex_method.h"
-
 #include "crypto/ecdh.h"
+#include "transport/kex_method.h"
 
 namespace ssh::transport {
 

@@ -45,9 +45,8 @@ class OneRoundTripKex final : public KexMethod {
 
  private:
   std::unexpected<Error> unexpected(uint8_t type) const {
-    return fail(ErrorCode::protocol,
-                "unexpected message type " + std::to_string(type) + " during key exchange, " +
-                    "expecting " + expecting());
+    return fail(ErrorCode::protocol, "unexpected message type " + std::to_string(type) +
+                                         " during key exchange, " + "expecting " + expecting());
   }
 
   void put_public(WireWriter& w, ByteView v) const {
@@ -102,8 +101,8 @@ class OneRoundTripKex final : public KexMethod {
     SecretBytes k = SSH_TRY(agreement_->shared_secret(client_pub));
     outcome_.k_mpint = encode_shared_secret(k.view());
     outcome_.host_key_blob = SSH_TRY(params_.signer->public_blob(params_.host_key_alg));
-    outcome_.h = SSH_TRY(
-        compute_hash(outcome_.host_key_blob, client_pub, our_public_, outcome_.k_mpint.view()));
+    outcome_.h =
+        SSH_TRY(compute_hash(outcome_.host_key_blob, client_pub, our_public_, outcome_.k_mpint.view()));
     outcome_.signature = SSH_TRY(params_.signer->sign(params_.host_key_alg, outcome_.h));
     WireWriter w;
     w.u8(msg::kKexdhReply).string(outcome_.host_key_blob);
@@ -131,17 +130,12 @@ Result<std::unique_ptr<KexMethod>> make_kex_method(const KexParams& params) {
   }
   std::unique_ptr<KeyAgreement> agreement;
   switch (params.info->family) {
-    case KexFamily::curve25519:
-      agreement = SSH_TRY(make_curve25519_agreement(*params.rng));
-      break;
-    case KexFamily::ecdh:
-      agreement = SSH_TRY(make_ecdh_agreement(params.info->curve));
-      break;
+    case KexFamily::curve25519: agreement = SSH_TRY(make_curve25519_agreement(*params.rng)); break;
+    case KexFamily::ecdh: agreement = SSH_TRY(make_ecdh_agreement(params.info->curve)); break;
     case KexFamily::dh_fixed:
       agreement = SSH_TRY(make_dh_agreement(fixed_dh_group(params.info->group), params.need_bytes));
       break;
-    case KexFamily::dh_gex:
-      return make_dh_gex_method(params);
+    case KexFamily::dh_gex: return make_dh_gex_method(params);
   }
   return std::make_unique<OneRoundTripKex>(params, std::move(agreement));
 }

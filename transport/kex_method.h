@@ -22,8 +22,8 @@ struct KexParams {
   Role role = Role::client;
   const KexInfo* info = nullptr;
   std::string host_key_alg;
-  HashPrefix prefix;            // views into storage the session keeps for the whole kex
-  size_t need_bytes = 0;        // max of key, block, IV and MAC key sizes (bytes)
+  HashPrefix prefix;                // views into storage the session keeps for the whole kex
+  size_t need_bytes = 0;            // max of key, block, IV and MAC key sizes (bytes)
   HostKeySigner* signer = nullptr;  // server role
   crypto::RandomSource* rng = nullptr;
 };

@@ -12,8 +12,8 @@ namespace ssh::transport {
 Bytes KexInit::encode() const {
   WireWriter w;
   w.u8(msg::kKexinit).raw(cookie);
-  for (const auto* list : {&kex, &host_key, &cipher_c2s, &cipher_s2c, &mac_c2s, &mac_s2c,
-                           &compression_c2s, &compression_s2c, &language_c2s, &language_s2c}) {
+  for (const auto* list : {&kex, &host_key, &cipher_c2s, &cipher_s2c, &mac_c2s, &mac_s2c, &compression_c2s,
+                           &compression_s2c, &language_c2s, &language_s2c}) {
     w.name_list(*list);
   }
   w.boolean(first_kex_packet_follows).u32(reserved);
@@ -101,10 +101,10 @@ Result<NegotiatedAlgorithms> negotiate(const KexInit& client, const KexInit& ser
   if (!find_host_key_alg(n.host_key)) {
     return fail(ErrorCode::protocol, "negotiated unknown host key type " + n.host_key);
   }
-  n.c2s = SSH_TRY(pick_direction(client.cipher_c2s, server.cipher_c2s, client.mac_c2s,
-                                 server.mac_c2s, client.compression_c2s, server.compression_c2s, role));
-  n.s2c = SSH_TRY(pick_direction(client.cipher_s2c, server.cipher_s2c, client.mac_s2c,
-                                 server.mac_s2c, client.compression_s2c, server.compression_s2c, role));
+  n.c2s = SSH_TRY(pick_direction(client.cipher_c2s, server.cipher_c2s, client.mac_c2s, server.mac_c2s,
+                                 client.compression_c2s, server.compression_c2s, role));
+  n.s2c = SSH_TRY(pick_direction(client.cipher_s2c, server.cipher_s2c, client.mac_s2c, server.mac_s2c,
+                                 client.compression_s2c, server.compression_s2c, role));
   // RFC 4253 §7.1: a guess is right only if both first kex and first host key
   // algorithms agree; otherwise the guessed packet is silently ignored.
   const KexInit& sender = role == Role::client ? server : client;

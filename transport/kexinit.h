@@ -16,7 +16,7 @@ namespace ssh::transport {
 
 // Marker names: never chosen as a kex method, only signal support.
 namespace marker {
-constexpr std::string_view kExtInfoClient = "ext-info-c";                     // RFC 8308 §2.1
+constexpr std::string_view kExtInfoClient = "ext-info-c";  // RFC 8308 §2.1
 constexpr std::string_view kExtInfoServer = "ext-info-s";
 constexpr std::string_view kStrictClient = "kex-strict-c-v00@openssh.com";  // OpenSSH PROTOCOL §1.10
 constexpr std::string_view kStrictServer = "kex-strict-s-v00@openssh.com";

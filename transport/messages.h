@@ -18,9 +18,9 @@ constexpr uint8_t kNewkeys = 21;
 // Kex-method specific range (RFC 4250 §4.1.2): 30..49.
 constexpr uint8_t kKexFirst = 30;
 constexpr uint8_t kKexLast = 49;
-constexpr uint8_t kKexdhInit = 30;       // also KEX_ECDH_INIT (RFC 5656 §7.1)
-constexpr uint8_t kKexdhReply = 31;      // also KEX_ECDH_REPLY
-constexpr uint8_t kKexDhGexGroup = 31;   // RFC 4419 §5
+constexpr uint8_t kKexdhInit = 30;      // also KEX_ECDH_INIT (RFC 5656 §7.1)
+constexpr uint8_t kKexdhReply = 31;     // also KEX_ECDH_REPLY
+constexpr uint8_t kKexDhGexGroup = 31;  // RFC 4419 §5
 constexpr uint8_t kKexDhGexInit = 32;
 constexpr uint8_t kKexDhGexReply = 33;
 constexpr uint8_t kKexDhGexRequest = 34;

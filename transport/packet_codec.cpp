@@ -102,8 +102,8 @@ Result<uint32_t> PacketCodec::read_length() {
   const size_t block = std::max<size_t>(receive_.block_size(), 8);
   const size_t aligned = receive_.length_excluded_from_padding() ? len : size_t(len) + 4;
   if (aligned % block != 0) {
-    return fail(ErrorCode::protocol, "Bad packet length " + std::to_string(len) + " (block " +
-                                         std::to_string(block) + ").");
+    return fail(ErrorCode::protocol,
+                "Bad packet length " + std::to_string(len) + " (block " + std::to_string(block) + ").");
   }
   return len;
 }

@@ -23,8 +23,8 @@ constexpr size_t kMaxSendPayload = kMaxPacketLength - 1024;
 
 struct DirectionCounters {
   uint64_t packets = 0;
-  uint64_t bytes = 0;               // on-the-wire bytes including MAC
-  uint64_t blocks_since_keys = 0;   // cipher blocks since the current keys took effect
+  uint64_t bytes = 0;              // on-the-wire bytes including MAC
+  uint64_t blocks_since_keys = 0;  // cipher blocks since the current keys took effect
   uint64_t packets_since_keys = 0;
 };
 

@@ -5,23 +5,21 @@
 namespace ssh::transport {
 
 Result<PacketProtection> PacketProtection::create(const CipherInfo& cipher, const MacInfo* mac,
-                                                  const DirectionKeys& keys,
-                                                  uint64_t stream_position) {
+                                                  const DirectionKeys& keys, uint64_t stream_position) {
   PacketProtection p;
   p.cipher_ = &cipher;
   if (keys.key.size() != cipher.key_len || keys.iv.size() < cipher.iv_len) {
     return fail(ErrorCode::internal, "key material of wrong size");
   }
   switch (cipher.kind) {
-    case CipherKind::none:
-      break;
+    case CipherKind::none: break;
     case CipherKind::aes_ctr:
-      p.ctr_.emplace(SSH_TRY(crypto::AesCtr::create_at(keys.key.view(), keys.iv.view().first(16),
-                                                       stream_position)));
+      p.ctr_.emplace(
+          SSH_TRY(crypto::AesCtr::create_at(keys.key.view(), keys.iv.view().first(16), stream_position)));
       break;
     case CipherKind::aes_gcm:
-      p.gcm_.emplace(SSH_TRY(crypto::AesGcm::create_at(keys.key.view(), keys.iv.view().first(12),
-                                                       stream_position)));
+      p.gcm_.emplace(
+          SSH_TRY(crypto::AesGcm::create_at(keys.key.view(), keys.iv.view().first(12), stream_position)));
       break;
     case CipherKind::chacha20_poly1305:
       p.chacha_.emplace(SSH_TRY(crypto::ChaCha20Poly1305::create(keys.key.view())));
@@ -71,7 +69,8 @@ Status PacketProtection::check_mac(uint32_t seq, ByteView data, const uint8_t* t
   std::array<uint8_t, 64> expect{};
   compute_mac(seq, data, expect.data());
   bool ok = constant_time_equal(ByteView(expect.data(), mac_->mac_len), ByteView(tag, mac_->mac_len));
-  if (!ok) return fail(ErrorCode::crypto, "message authentication code incorrect", DisconnectReason::mac_error);
+  if (!ok)
+    return fail(ErrorCode::crypto, "message authentication code incorrect", DisconnectReason::mac_error);
   return {};
 }
 
@@ -79,13 +78,9 @@ Status PacketProtection::seal(uint32_t seq, std::span<uint8_t> packet, uint8_t* 
   uint8_t* p = packet.data();
   size_t n = packet.size();
   switch (cipher_->kind) {
-    case CipherKind::none:
-      return {};
-    case CipherKind::chacha20_poly1305:
-      chacha_->seal(seq, p, n, tag);
-      return {};
-    case CipherKind::aes_gcm:
-      return gcm_->seal(ByteView(p, 4), p + 4, n - 4, tag);
+    case CipherKind::none: return {};
+    case CipherKind::chacha20_poly1305: chacha_->seal(seq, p, n, tag); return {};
+    case CipherKind::aes_gcm: return gcm_->seal(ByteView(p, 4), p + 4, n - 4, tag);
     case CipherKind::aes_ctr:
       if (mac_->etm) {
         ctr_->apply(p + 4, p + 4, n - 4);
@@ -116,12 +111,9 @@ Status PacketProtection::open(uint32_t seq, std::span<uint8_t> packet, const uin
   uint8_t* p = packet.data();
   size_t n = packet.size();
   switch (cipher_->kind) {
-    case CipherKind::none:
-      return {};
-    case CipherKind::chacha20_poly1305:
-      return chacha_->open(seq, p, n, tag);
-    case CipherKind::aes_gcm:
-      return gcm_->open(ByteView(p, 4), p + 4, n - 4, tag);
+    case CipherKind::none: return {};
+    case CipherKind::chacha20_poly1305: return chacha_->open(seq, p, n, tag);
+    case CipherKind::aes_gcm: return gcm_->open(ByteView(p, 4), p + 4, n - 4, tag);
     case CipherKind::aes_ctr:
       if (mac_->etm) {
         // Verify before decrypting anything (encrypt-then-MAC).

@@ -31,7 +31,6 @@ void log_proposal(const char* who, const KexInit& k) {
 }
 }  // namespace
 
-
 namespace {
 
 void log_direction(const char* dir, const DirectionAlgorithms& d) {
@@ -50,9 +49,8 @@ size_t need_bytes(const NegotiatedAlgorithms& a) {
   return need;
 }
 
-Result<PacketProtection> make_protection(const DirectionAlgorithms& d, crypto::HashAlg hash,
-                                         ByteView k, ByteView h, ByteView session_id,
-                                         char iv_letter) {
+Result<PacketProtection> make_protection(const DirectionAlgorithms& d, crypto::HashAlg hash, ByteView k,
+                                         ByteView h, ByteView session_id, char iv_letter) {
   // RFC 4253 §7.2: A/B IVs, C/D keys, E/F MAC keys (c2s then s2c).
   const CipherInfo* cipher = find_cipher(d.cipher);
   const MacInfo* mac = find_mac(d.mac);
@@ -98,7 +96,8 @@ Status TransportSession::begin_kex() {
 }
 
 Status TransportSession::handle_kexinit(ByteView payload) {
-  if (peer_in_kex()) return fail(ErrorCode::protocol, "KEXINIT in the wrong place: key exchange already in progress");
+  if (peer_in_kex())
+    return fail(ErrorCode::protocol, "KEXINIT in the wrong place: key exchange already in progress");
   if (!kex_) SSH_TRY(begin_kex());  // peer-initiated rekey
   LOG_DEBUG1("SSH2_MSG_KEXINIT received");
   KexRound& round = *kex_;
@@ -170,8 +169,8 @@ Status TransportSession::finish_kex_method() {
       return fail(ErrorCode::protocol, "Server host key changed during rekey",
                   DisconnectReason::host_key_not_verifiable);
     }
-    auto verified = config_.verifier->verify(round.algorithms.host_key, out.host_key_blob,
-                                             out.signature, out.h);
+    auto verified =
+        config_.verifier->verify(round.algorithms.host_key, out.host_key_blob, out.signature, out.h);
     if (!verified) {
       Error e = verified.error();
       if (e.reason == DisconnectReason::protocol_error) e.reason = DisconnectReason::host_key_not_verifiable;
@@ -187,10 +186,10 @@ Status TransportSession::finish_kex_method() {
   const auto& send_dir = client ? algorithms_.c2s : algorithms_.s2c;
   const auto& recv_dir = client ? algorithms_.s2c : algorithms_.c2s;
   // Client-to-server material uses letters A/C/E, server-to-client B/D/F.
-  auto send_prot = SSH_TRY(make_protection(send_dir, hash, out.k_mpint.view(), out.h,
-                                           session_id_, client ? 'A' : 'B'));
-  round.receive_protection = SSH_TRY(make_protection(recv_dir, hash, out.k_mpint.view(), out.h,
-                                                     session_id_, client ? 'B' : 'A'));
+  auto send_prot =
+      SSH_TRY(make_protection(send_dir, hash, out.k_mpint.view(), out.h, session_id_, client ? 'A' : 'B'));
+  round.receive_protection =
+      SSH_TRY(make_protection(recv_dir, hash, out.k_mpint.view(), out.h, session_id_, client ? 'B' : 'A'));
   if (config_.on_kex_secrets) {
     config_.on_kex_secrets(KexSecrets{out.k_mpint.view(), last_h_, session_id_, !initial_done_});
   }
@@ -253,7 +252,8 @@ Status TransportSession::start_compression(bool outgoing) {
   const auto& dir = (outgoing == client) ? algorithms_.c2s : algorithms_.s2c;
   CompressionKind kind = CompressionKind::none;
   find_compression(dir.compression, kind);
-  const bool want = kind == CompressionKind::zlib || (kind == CompressionKind::zlib_delayed && authenticated_);
+  const bool want =
+      kind == CompressionKind::zlib || (kind == CompressionKind::zlib_delayed && authenticated_);
   // RFC 4253 §6.2: "The compression context is initialized after each key exchange";
   // OpenSSH restarts both zlib streams at every NEWKEYS, so a fresh stream each time.
   if (outgoing) {

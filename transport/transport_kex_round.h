@@ -11,7 +11,7 @@
 namespace ssh::transport {
 
 struct TransportSession::KexRound {
-  Bytes our_kexinit;   // payloads, hashed as I_C / I_S
+  Bytes our_kexinit;  // payloads, hashed as I_C / I_S
   Bytes peer_kexinit;
   bool peer_kexinit_received = false;
   NegotiatedAlgorithms algorithms;

@@ -12,8 +12,9 @@ constexpr size_t kReadSize = 256 * 1024;
 constexpr int kReadRounds = 4;  // then let other fds have a turn
 }  // namespace
 
-TransportLink::TransportLink(EventLoop& loop, int in_fd, int out_fd, std::unique_ptr<TransportSession> session,
-                             MessageFn on_message, ErrorFn on_error)
+TransportLink::TransportLink(EventLoop& loop, int in_fd, int out_fd,
+                             std::unique_ptr<TransportSession> session, MessageFn on_message,
+                             ErrorFn on_error)
     : loop_(loop),
       in_fd_(in_fd),
       out_fd_(out_fd),
@@ -21,7 +22,9 @@ TransportLink::TransportLink(EventLoop& loop, int in_fd, int out_fd, std::unique
       on_message_(std::move(on_message)),
       on_error_(std::move(on_error)) {}
 
-TransportLink::~TransportLink() { stop(); }
+TransportLink::~TransportLink() {
+  stop();
+}
 
 Status TransportLink::start() {
   stopped_ = false;
@@ -80,7 +83,8 @@ Status TransportLink::read_input() {
     ssize_t n = ::read(in_fd_, buffer_.data(), buffer_.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) break;
-    if (n < 0) return fail(ErrorCode::io, std::string("read: ") + strerror(errno), DisconnectReason::connection_lost);
+    if (n < 0)
+      return fail(ErrorCode::io, std::string("read: ") + strerror(errno), DisconnectReason::connection_lost);
     if (n == 0) return fail(ErrorCode::closed, "connection closed", DisconnectReason::connection_lost);
     SSH_TRY(session_->feed(ByteView(buffer_.data(), size_t(n))));
     SSH_TRY(deliver());
@@ -108,7 +112,8 @@ Status TransportLink::flush() {
     ssize_t n = ::write(out_fd_, out.data(), out.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) break;
-    if (n < 0) return fail(ErrorCode::io, std::string("write: ") + strerror(errno), DisconnectReason::connection_lost);
+    if (n < 0)
+      return fail(ErrorCode::io, std::string("write: ") + strerror(errno), DisconnectReason::connection_lost);
     session_->consume_output(size_t(n));
   }
   SSH_TRY(update_interest());

@@ -21,8 +21,8 @@ bool is_kex_type(uint8_t t) {
 // Messages allowed while a key exchange runs (RFC 4253 §7.1): generic transport ones
 // (1..19 except the service ones) and kex ones.
 bool allowed_during_kex(uint8_t t) {
-  return t == msg::kDisconnect || t == msg::kIgnore || t == msg::kUnimplemented ||
-         t == msg::kDebug || is_kex_type(t);
+  return t == msg::kDisconnect || t == msg::kIgnore || t == msg::kUnimplemented || t == msg::kDebug ||
+         is_kex_type(t);
 }
 
 }  // namespace
@@ -129,12 +129,11 @@ Result<bool> TransportSession::dispatch(ByteView payload) {
   }
   // Strict KEX (OpenSSH PROTOCOL §1.10): during the initial kex only kex messages.
   if (strict_ && !initial_done_ && !is_kex_type(type)) {
-    return fail(ErrorCode::protocol, "strict KEX violation: unexpected message type " +
-                                         std::to_string(type) + " during initial key exchange");
+    return fail(ErrorCode::protocol, "strict KEX violation: unexpected message type " + std::to_string(type) +
+                                         " during initial key exchange");
   }
   switch (type) {
-    case msg::kIgnore:
-      return false;
+    case msg::kIgnore: return false;
     case msg::kDebug: {
       WireReader r(payload.subspan(1));
       auto always = r.boolean();
@@ -142,17 +141,10 @@ Result<bool> TransportSession::dispatch(ByteView payload) {
       if (always && text) LOG_DEBUG1("Remote: %.*s", int(text->size()), text->data());
       return false;
     }
-    case msg::kUnimplemented:
-      LOG_DEBUG1("Received SSH2_MSG_UNIMPLEMENTED");
-      return false;
-    case msg::kKexinit:
-      SSH_TRY(handle_kexinit(payload));
-      return false;
-    case msg::kNewkeys:
-      SSH_TRY(handle_newkeys());
-      return false;
-    default:
-      break;
+    case msg::kUnimplemented: LOG_DEBUG1("Received SSH2_MSG_UNIMPLEMENTED"); return false;
+    case msg::kKexinit: SSH_TRY(handle_kexinit(payload)); return false;
+    case msg::kNewkeys: SSH_TRY(handle_newkeys()); return false;
+    default: break;
   }
   if (type >= msg::kKexFirst && type <= msg::kKexLast) {
     SSH_TRY(handle_kex_message(payload));

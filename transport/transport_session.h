@@ -59,9 +59,9 @@ struct TransportConfig {
   // >= 128 bits, else 1 GiB, as OpenSSH does); otherwise the smaller of the two.
   uint64_t rekey_limit_bytes = 0;
   std::chrono::seconds rekey_interval{0};  // 0 = no time-based rekeying
-  HostKeyVerifier* verifier = nullptr;  // client role: required
-  HostKeySigner* signer = nullptr;      // server role: required
-  crypto::RandomSource* rng = nullptr;  // null = crypto::system_random()
+  HostKeyVerifier* verifier = nullptr;     // client role: required
+  HostKeySigner* signer = nullptr;         // server role: required
+  crypto::RandomSource* rng = nullptr;     // null = crypto::system_random()
   // Server role: the value of server-sig-algs sent in EXT_INFO (RFC 8308 §3.1) when the
   // client offers ext-info-c; empty = do not send EXT_INFO.
   std::vector<std::string> server_sig_algs;
@@ -158,8 +158,7 @@ class TransportSession {
   // Rebuilds a session from export_state() output. config supplies role (must match),
   // rng, verifier/signer, algorithm preferences and limits for later rekeys, and hooks;
   // our banner comes from the state. Corrupt or truncated input fails cleanly.
-  static Result<std::unique_ptr<TransportSession>> import_state(ByteView state,
-                                                                TransportConfig config);
+  static Result<std::unique_ptr<TransportSession>> import_state(ByteView state, TransportConfig config);
 
  private:
   struct KexRound;

@@ -65,7 +65,8 @@ Result<DirectionState> read_direction(WireReader& r) {
   std::string_view mac_name = SSH_TRY(r.text(kMaxNameLength));
   const CipherInfo* cipher = cipher_name == cipher_none().name ? &cipher_none() : find_cipher(cipher_name);
   const MacInfo* mac = mac_name.empty() ? nullptr : find_mac(mac_name);
-  if (!cipher || (!mac_name.empty() && !mac)) return fail(ErrorCode::parse, "transport state: unknown algorithm");
+  if (!cipher || (!mac_name.empty() && !mac))
+    return fail(ErrorCode::parse, "transport state: unknown algorithm");
   if (cipher->kind != CipherKind::none && cipher->tag_len == 0 && !mac) {
     return fail(ErrorCode::parse, "transport state: cipher without MAC");
   }
@@ -115,7 +116,9 @@ Result<NegotiatedAlgorithms> read_algorithms(WireReader& r) {
   return a;
 }
 
-Bytes to_bytes(ByteView v) { return Bytes(v.begin(), v.end()); }
+Bytes to_bytes(ByteView v) {
+  return Bytes(v.begin(), v.end());
+}
 
 }  // namespace
 
@@ -187,8 +190,8 @@ Result<SecretBytes> TransportSession::export_state() const {
   append_wiped(blob, head);
   append_wiped(blob, keys);
   append_wiped(blob, tail);
-  LOG_DEBUG1("transport state exported: %zu bytes, %zu input and %zu output bytes pending",
-             blob.size(), codec_.buffered_input(), output.size());
+  LOG_DEBUG1("transport state exported: %zu bytes, %zu input and %zu output bytes pending", blob.size(),
+             codec_.buffered_input(), output.size());
   return blob;
 }
 
@@ -244,8 +247,8 @@ Status TransportSession::StateCodec::read_codec(TransportSession& s, WireReader&
                                          std::pair{&a.s2c, client ? recv.compression : send.compression}}) {
     CompressionKind kind = CompressionKind::none;
     find_compression(dir->compression, kind);
-    if (compression && !(kind == CompressionKind::zlib ||
-                         (kind == CompressionKind::zlib_delayed && s.authenticated_))) {
+    if (compression &&
+        !(kind == CompressionKind::zlib || (kind == CompressionKind::zlib_delayed && s.authenticated_))) {
       return fail(ErrorCode::parse, "transport state: compression not negotiated");
     }
   }
