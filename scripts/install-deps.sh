@@ -7,7 +7,7 @@ packages=(
   libssl-dev libsodium-dev zlib1g-dev libgtest-dev libgmock-dev
   libseccomp-dev libpam0g-dev
   openssh-client openssh-server openssh-sftp-server
-  python3 python3-paramiko tmux procps iproute2
+  python3 python3-paramiko python3-asyncssh dropbear-bin putty-tools tmux procps iproute2
 )
 
 # sshd's privilege separation: the unprivileged user and the empty chroot directory
