@@ -128,5 +128,67 @@ class OurSshdTest(fixture.SshTestCase):
             self.assertEqual(fields["Seccomp"].strip(), "2")
 
 
+class OurSshdTimeoutsTest(fixture.SshTestCase):
+    sshd_class = fixture.OurSshd
+    sshd_extra_config = "LoginGraceTime 2\nClientAliveInterval 1\nClientAliveCountMax 2"
+
+    def wait_for_log(self, text, timeout=15):
+        deadline = time.monotonic() + timeout
+        while text not in self.sshd.read_log() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return text in self.sshd.read_log()
+
+    def test_login_grace_time(self):
+        with socket.create_connection(("127.0.0.1", self.sshd.port), timeout=20) as s:
+            port = s.getsockname()[1]
+            s.recv(256)
+            s.sendall(b"SSH-2.0-slow_client\r\n")
+            start = time.monotonic()
+            while s.recv(4096):
+                pass
+            self.assertLess(time.monotonic() - start, 10)
+        self.assertTrue(self.wait_for_log(f"Timeout before authentication for 127.0.0.1 port {port}"))
+
+    def remote_sleepers(self, tag):
+        found = []
+        for pid in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if f"sleep {tag}".encode() in f.read().replace(b"\0", b" "):
+                        found.append(int(pid))
+            except OSError:
+                pass
+        return found
+
+    def test_client_vanishing_leaves_nothing_behind(self):
+        tag = 4000 + os.getpid() % 1000
+        p = subprocess.Popen(self.ssh_args(options=["-tt"], command=[f"echo started; sleep {tag}"]),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertIn(b"started", p.stdout.readline())
+        self.assertTrue(self.remote_sleepers(tag))
+        p.kill()
+        p.communicate()
+        deadline = time.monotonic() + 15
+        while self.remote_sleepers(tag) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(self.remote_sleepers(tag), [], "the session's program outlived its client")
+
+    def test_client_alive_detects_dead_client(self):
+        import tcp_proxy
+        proxy = tcp_proxy.TcpProxy(self.sshd.port)
+        try:
+            args = self.ssh_args(command=["echo ready; sleep 60"])
+            args[args.index("-p") + 1] = str(proxy.port)
+            args[1:1] = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]
+            p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self.assertEqual(p.stdout.readline(), b"ready\n")
+            proxy.blackhole()
+            self.assertTrue(self.wait_for_log(f"Timeout, client not responding from user {self.user}"))
+            p.kill()
+            p.communicate()
+        finally:
+            proxy.stop()
+
+
 if __name__ == "__main__":
     unittest.main()
