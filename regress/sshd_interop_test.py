@@ -21,7 +21,6 @@ import peers  # noqa: E402
 import unittest  # noqa: E402
 
 USE_STOCK = os.environ.get("INTEROP_SSHD") == "stock"
-FORWARDING_MISSING = "port forwarding not implemented in our sshd yet"
 
 _big = {}
 
@@ -134,8 +133,6 @@ class InteropCases:
     # --- port forwarding -------------------------------------------------------------
 
     def forwarding_case(self, method):
-        if not USE_STOCK:
-            self.skipTest(FORWARDING_MISSING)
         echo = peers.EchoServer()
         self.addCleanup(echo.close)
         payload = os.urandom(200000)

@@ -187,9 +187,19 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
     p.context.user = *user;
     p.context.connection = {peer.client_address, uint16_t(peer.client_port), peer.server_address,
                             uint16_t(peer.server_port)};
+    TcpForwardConfig& fwd = p.forwarding;
+    fwd.allow_tcp_forwarding = config::ForwardPolicy(user_cfg.allow_tcp_forwarding);
+    fwd.gateway_ports = config::GatewayPorts(user_cfg.gateway_ports);
+    fwd.disable_forwarding = user_cfg.disable_forwarding;
+    fwd.permit_open = user_cfg.permit_open;
+    fwd.permit_listen = user_cfg.permit_listen;
+    fwd.user_is_root = pw->uid == 0;
     if (const auto& options = monitor.key_options()) {
       p.context.key_forced_command = options->command;
       p.context.key_permit_pty = options->pty;
+      fwd.key_port_forwarding = options->port_forwarding;
+      fwd.key_permit_open = options->permitopen;
+      fwd.key_permit_listen = options->permitlisten;
     }
     p.client_alive_interval = user_cfg.client_alive_interval;
     p.client_alive_count_max = user_cfg.client_alive_count_max;

@@ -9,6 +9,7 @@
 #include "sshd/child_reaper.h"
 #include "sshd/monitor_client.h"
 #include "sshd/session_host.h"
+#include "sshd/tcpip_forward.h"
 #include "transport/transport_link.h"
 
 namespace ssh::sshd {
@@ -36,6 +37,8 @@ class SessionProcess final : public connection::PayloadSink {
         loop_, p_.net_in, p_.net_out, std::move(session), [this](ByteView m) { return on_message(m); },
         [this](const Error& e) { on_error(e); });
     mux_ = std::make_unique<connection::Mux>(*this, host_);
+    forwarder_ = std::make_unique<TcpipForwarder>(loop_, *mux_, p_.forwarding);
+    host_.set_next(forwarder_.get());
     SSH_TRY(link_->start());
     arm_alive_timer();
     return {};
@@ -69,6 +72,8 @@ class SessionProcess final : public connection::PayloadSink {
       LOG_INFO("%s: %s", peer_.c_str(), e.context.c_str());
     }
     host_.connection_lost();
+    // Before the mux goes: a listener must not accept into a destroyed mux.
+    if (forwarder_) forwarder_->connection_lost();
     mux_.reset();
     link_->stop();
   }
@@ -102,6 +107,7 @@ class SessionProcess final : public connection::PayloadSink {
   std::string peer_;
   std::unique_ptr<transport::TransportLink> link_;
   std::unique_ptr<connection::Mux> mux_;  // destroyed before host_ (declared after it)
+  std::unique_ptr<TcpipForwarder> forwarder_;
   bool ended_ = false;
   uint64_t alive_seen_ = 0;
   int alive_missed_ = 0;

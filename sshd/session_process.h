@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/secret.h"
+#include "sshd/forward_policy.h"
 #include "sshd/session_config.h"
 #include "transport/transport_session.h"
 
@@ -23,6 +24,7 @@ struct SessionParams {
   std::vector<std::pair<std::string, Bytes>> host_keys;
   SessionConfig session;
   SessionContext context;
+  TcpForwardConfig forwarding;
   int client_alive_interval = 0;
   int client_alive_count_max = 3;
 };
