@@ -61,6 +61,48 @@ Status parse_destination(std::string dest, CommandLine& cl) {
   return {};
 }
 
+// -L/-R take "[bind:]port:host:hostport" (the colon form) while the ssh_config keywords
+// take "listen target" as two words: split the colon form at the field that starts the
+// target. Fields in [] keep their colons.
+std::string forward_words(const std::string& spec, bool remote) {
+  if (spec.find_first_of(" \t") != std::string::npos) return spec;
+  std::vector<std::string> fields;
+  std::string cur;
+  int depth = 0;
+  for (char ch : spec) {
+    if (ch == '[') ++depth;
+    if (ch == ']') --depth;
+    if (ch == ':' && depth == 0) {
+      fields.push_back(cur);
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  fields.push_back(cur);
+  auto numeric = [](const std::string& f) {
+    return !f.empty() && f.find_first_not_of("0123456789") == std::string::npos;
+  };
+  auto join = [&](size_t from, size_t to) {
+    std::string out;
+    for (size_t i = from; i < to; ++i) out += (i > from ? ":" : "") + fields[i];
+    return out;
+  };
+  size_t n = fields.size();
+  size_t split = 0;
+  if (n == 4) {
+    split = 2;
+  } else if (n == 3) {
+    split = numeric(fields[2]) ? 1 : 2;  // port:host:hostport, or bind:port:/socket
+  } else if (n == 2) {
+    if (remote && numeric(fields[1]) && fields[0].find('/') == std::string::npos) return spec;  // -R bind:port
+    split = 1;
+  } else {
+    return spec;
+  }
+  return join(0, split) + " " + join(split, n);
+}
+
 // -c and -m are checked at once with OpenSSH's wording.
 Status check_algorithm_flag(transport::AlgorithmKind kind, const char* spec, const char* what) {
   auto list = transport::apply_algorithm_spec(kind, spec);
@@ -112,8 +154,10 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
         opt("MACs", optarg);
         break;
       case 'D': opt("DynamicForward", optarg); break;
-      case 'L': opt("LocalForward", optarg); break;
-      case 'R': opt("RemoteForward", optarg); break;
+      // -L/-R take the colon form; the ssh_config keywords take listen and target as two
+      // words.
+      case 'L': opt("LocalForward", forward_words(optarg, false).c_str()); break;
+      case 'R': opt("RemoteForward", forward_words(optarg, true).c_str()); break;
       case 'E': cl.log_file = optarg; break;
       case 'e': opt("EscapeChar", optarg); break;
       case 'F': cl.config_file = optarg; break;

@@ -107,7 +107,8 @@ bool want_pty(const ClientConfig& cfg, bool have_command) {
     default: pty = !have_command; break;
   }
   if (cfg.session_type != config::kSessionDefault) pty = cfg.request_tty == config::kTtyForce;
-  if (pty && cfg.request_tty != config::kTtyForce && (!isatty(STDIN_FILENO) || cfg.stdin_null)) {
+  bool stdin_null = cfg.stdin_null || cfg.fork_after_authentication;  // -f implies -n
+  if (pty && cfg.request_tty != config::kTtyForce && (!isatty(STDIN_FILENO) || stdin_null)) {
     LOG_INFO("Pseudo-terminal will not be allocated because stdin is not a terminal.");
     pty = false;
   }
@@ -146,7 +147,7 @@ std::optional<SessionPlan> session_plan(const ClientConfig& cfg, const CommandLi
   plan.command = command;
   if (pty) plan.pty = pty_request();
   plan.env = session_env(cfg);
-  plan.stdin_null = cfg.stdin_null;
+  plan.stdin_null = cfg.stdin_null || cfg.fork_after_authentication;
   plan.escape_char = pty && cfg.escape_char != config::kEscapeNone ? cfg.escape_char : -1;
   return plan;
 }
@@ -208,7 +209,11 @@ Result<ClientPlan> build_client_plan(const ClientConfig& cfg, const CommandLine&
     s.transport.host_key_algorithms = order_by_known_keys(h, std::move(s.transport.host_key_algorithms));
   }
 
-  plan.pty = want_pty(cfg, !cl.command.empty() || !cfg.remote_command.empty());
+  bool have_command = !cl.command.empty() || !cfg.remote_command.empty();
+  if (cfg.fork_after_authentication && !have_command && cfg.session_type != config::kSessionNone) {
+    return fail(ErrorCode::config, "Cannot fork into background without a command to execute.");
+  }
+  plan.pty = want_pty(cfg, have_command);
   s.session = session_plan(cfg, cl, plan.pty);
   s.raw_tty = plan.pty && isatty(STDIN_FILENO);
   s.connect_timeout = std::max(0, cfg.connect_timeout);
@@ -216,6 +221,14 @@ Result<ClientPlan> build_client_plan(const ClientConfig& cfg, const CommandLine&
   s.server_alive_count_max = cfg.server_alive_count_max;
   s.host_label = s.auth.host_label;
   s.closed_label = cfg.host_name;
+  if (!cfg.clear_all_forwardings) {
+    s.local_forwards = cfg.local_forwards;
+    s.remote_forwards = cfg.remote_forwards;
+  }
+  s.gateway_ports = cfg.gateway_ports;
+  s.exit_on_forward_failure = cfg.exit_on_forward_failure;
+  s.address_family = c.family;
+  s.fork_after_auth = cfg.fork_after_authentication;
   return plan;
 }
 

@@ -1,6 +1,7 @@
 #include "ssh/client_session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 
 #include "auth/messages.h"
 #include "base/log.h"
+#include "connection/forward_requests.h"
 #include "connection/messages.h"
 #include "connection/session_requests.h"
 
@@ -22,6 +24,8 @@ ClientSession::ClientSession(ClientSessionOptions options, Connection connection
     : options_(std::move(options)), connection_(std::move(connection)), prompter_(prompter) {}
 
 ClientSession::~ClientSession() {
+  local_forwards_.reset();
+  remote_forwards_.reset();
   mux_.reset();  // handlers call back into the loop while they go
   link_.reset();
 }
@@ -151,6 +155,8 @@ Status ClientSession::handle_auth(ByteView payload) {
 
 Status ClientSession::start_connection_layer() {
   mux_ = std::make_unique<connection::Mux>(*this, *this);
+  SSH_TRY(start_forwarding());
+  if (closing_ || finished_) return {};
   if (!options_.session) {
     LOG_DEBUG1("Entering interactive session (no session channel, -N).");
     return {};
@@ -163,6 +169,79 @@ Status ClientSession::start_connection_layer() {
   channel_options.manual_consume = true;
   SSH_TRY(mux_->open_channel(connection::kChannelSession, {}, std::move(channel), channel_options));
   return {};
+}
+
+// ssh(1) sets up the forwards right after authentication, before the session channel;
+// -f forks once they are in place (after the remote replies with ExitOnForwardFailure).
+Status ClientSession::start_forwarding() {
+  local_forwards_ = std::make_unique<LocalForwards>(*loop_, *mux_, options_.gateway_ports, options_.address_family);
+  for (const auto& f : options_.local_forwards) {
+    if (local_forwards_->add(f)) continue;
+    if (options_.exit_on_forward_failure) {
+      LOG_ERROR("Could not request local forwarding.");
+      finish(255);
+      return {};
+    }
+    LOG_ERROR("Could not request local forwarding.");
+  }
+  bool wait_for_remote = options_.exit_on_forward_failure && !options_.remote_forwards.empty();
+  RemoteForwards::Callbacks callbacks;
+  callbacks.all_replied = [this, wait_for_remote] {
+    if (wait_for_remote && options_.fork_after_auth) fork_to_background();
+  };
+  callbacks.fatal = [this](const std::string& message) {
+    LOG_ERROR("%s", message.c_str());
+    finish(255);
+  };
+  remote_forwards_ = std::make_unique<RemoteForwards>(*loop_, *mux_, options_.remote_forwards,
+                                                      options_.exit_on_forward_failure, std::move(callbacks));
+  remote_forwards_->start();
+  if (options_.fork_after_auth && !wait_for_remote) fork_to_background();
+  return {};
+}
+
+// daemon(3)-like: the parent exits 0 at once without touching the loop it shares with the
+// child; the child leaves the terminal's session and reads no more stdin. Like stock ssh
+// (Debian's 9.2) it keeps stdout and stderr when a session runs, so a remote command's
+// output still shows.
+void ClientSession::fork_to_background() {
+  if (!options_.fork_after_auth) return;
+  options_.fork_after_auth = false;
+  LOG_DEBUG1("forking to background");
+  if (auto s = link_->flush(); !s) {
+    fail_with(s.error());
+    return;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    LOG_ERROR("daemon() failed: %s", strerror(errno));
+    finish(255);
+    return;
+  }
+  if (pid > 0) _exit(0);
+  (void)setsid();
+  // The loop's signalfd stays wired to the parent's signal queue (epoll registered it
+  // there), so the child would never see SIGTERM through it: let the default actions
+  // end the background client instead.
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  int null_fd = open("/dev/null", O_RDWR);
+  if (null_fd < 0) return;
+  dup2(null_fd, STDIN_FILENO);
+  if (!options_.session) {
+    // Nothing will be written for the user any more (-N): let go of the caller's output
+    // too, as stock ssh does, keeping stderr only for -v debugging.
+    dup2(null_fd, STDOUT_FILENO);
+    if (!log::enabled(log::Level::debug1)) dup2(null_fd, STDERR_FILENO);
+  }
+  if (null_fd > STDERR_FILENO) close(null_fd);
+}
+
+connection::OpenDecision ClientSession::on_channel_open(const connection::IncomingOpen& open) {
+  if (open.type == connection::kChannelForwardedTcpip && remote_forwards_) return remote_forwards_->on_open(open);
+  return connection::MuxHandler::on_channel_open(open);
 }
 
 void ClientSession::send_payload(Bytes&& payload) {

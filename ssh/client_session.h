@@ -9,10 +9,13 @@
 
 #include "auth/client_auth.h"
 #include "base/event_loop.h"
+#include "config/client_config.h"
 #include "connection/mux.h"
 #include "ssh/connect.h"
 #include "ssh/host_key_check.h"
 #include "ssh/identities.h"
+#include "ssh/local_forward.h"
+#include "ssh/remote_forward.h"
 #include "ssh/session_channel.h"
 #include "ssh/tty_mode.h"
 #include "transport/transport_link.h"
@@ -32,6 +35,14 @@ struct ClientSessionOptions {
   std::string peer_label;    // "127.0.0.1 port 22", for messages
   std::string host_label;    // "user@host" for "Permission denied"
   std::string closed_label;  // host in "Connection to %s closed."
+  // Port forwarding (LocalForward/-L, RemoteForward/-R), set up after authentication.
+  std::vector<config::Forward> local_forwards;
+  std::vector<config::Forward> remote_forwards;
+  bool gateway_ports = false;
+  bool exit_on_forward_failure = false;
+  int address_family = 0;  // AF_UNSPEC/AF_INET/AF_INET6 for local listeners
+  // ForkAfterAuthentication (-f): background once authenticated and forwards are set up.
+  bool fork_after_auth = false;
 };
 
 class ClientSession final : public connection::PayloadSink,
@@ -52,6 +63,8 @@ class ClientSession final : public connection::PayloadSink,
   void on_session_failed(const std::string& message) override;
   void on_session_closed(std::optional<int> exit_status, const std::string& exit_signal) override;
   void on_escape(EscapeAction action) override;
+  // connection::MuxHandler
+  connection::OpenDecision on_channel_open(const connection::IncomingOpen& open) override;
 
  private:
   enum class Phase { service, auth, connection };
@@ -60,6 +73,8 @@ class ClientSession final : public connection::PayloadSink,
   Status handle_message(ByteView payload);
   Status handle_auth(ByteView payload);
   Status start_connection_layer();
+  Status start_forwarding();
+  void fork_to_background();
   void arm_alive_timer();
   void on_alive_timer();
   void on_winch();
@@ -78,6 +93,8 @@ class ClientSession final : public connection::PayloadSink,
   std::unique_ptr<auth::ClientAuth> auth_;
   std::unique_ptr<connection::Mux> mux_;
   SessionChannel* session_ = nullptr;  // owned by the mux
+  std::unique_ptr<LocalForwards> local_forwards_;    // reset before mux_
+  std::unique_ptr<RemoteForwards> remote_forwards_;  // reset before mux_
   RawTtyMode tty_;
   Phase phase_ = Phase::service;
   int exit_status_ = 255;
