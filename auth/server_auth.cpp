@@ -142,8 +142,12 @@ void ServerAuth::log_attempt(const char* verdict, const Attempt& attempt) const 
   std::string info = attempt.info.empty() ? "" : ": " + attempt.info;
   // OpenSSH raises the level of the line for successes, invalid users, passwords and
   // clients close to MaxAuthTries.
-  bool loud = verdict[0] == 'A' || !user_info_.valid || attempt.method == "password" ||
-              failures_ >= config_.max_auth_tries / 2;
+  // A failed "none" (the client asking which methods exist) stays quiet, as stock sshd's
+  // INFO log shows.
+  bool loud =
+      verdict[0] == 'A' ||
+      ((!user_info_.valid || attempt.method == "password" || failures_ >= config_.max_auth_tries / 2) &&
+       attempt.method != "none");
   auto level = loud ? log::Level::info : log::Level::verbose;
   SSH_LOG(level, "%s %s for %s%s %s ssh2%s", verdict, attempt.method.c_str(), invalid, user_.c_str(),
           config_.client_label.c_str(), info.c_str());

@@ -76,6 +76,10 @@ class ServerAuth {
   // Valid once on_message() returned State::success.
   const AuthSuccess& success() const { return success_; }
   int failures() const { return failures_; }
+  // The account the client is trying to log into ("" before its first request), and
+  // whether it exists: sshd's "Connection closed by authenticating user" / "invalid user".
+  const std::string& user() const { return user_; }
+  bool user_valid() const { return user_info_.valid; }
   // The methods a USERAUTH_FAILURE currently lists.
   std::vector<std::string> methods_that_can_continue() const;
 

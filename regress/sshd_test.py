@@ -190,5 +190,46 @@ class OurSshdTimeoutsTest(fixture.SshTestCase):
             proxy.stop()
 
 
+class AuthLogWordingTest(unittest.TestCase):
+    """The lines log tools read (fail2ban's sshd filter among them) must be OpenSSH's:
+    the same failed logins against stock sshd and ours give the same lines."""
+
+    def failed_logins_log(self, sshd_class):
+        import re
+        import shutil
+        import tempfile
+        tmp = tempfile.mkdtemp(prefix="sshc-logwording-")
+        os.chmod(tmp, 0o755)
+        sshd = sshd_class(tmp, "LogLevel INFO").start()
+        try:
+            askpass = os.path.join(tmp, "askpass")
+            with open(askpass, "w") as f:
+                f.write("#!/bin/sh\necho wrong-password\n")
+            os.chmod(askpass, 0o755)
+            env = dict(os.environ, SSH_ASKPASS=askpass, SSH_ASKPASS_REQUIRE="force")
+            for user in (fixture.ensure_test_user(), "no-such-user-xyz"):
+                subprocess.run([fixture.STOCK_SSH, "-F", "/dev/null", "-p", str(sshd.port), "-o",
+                                "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o",
+                                "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=2",
+                                f"{user}@127.0.0.1", "true"],
+                               stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
+            deadline = time.monotonic() + 10
+            while sshd.read_log().count("Connection closed") < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            wanted = re.compile(r"^(Failed|Invalid user|Connection closed|Disconnected)")
+            return [re.sub(r"port \d+", "port N", l) for l in sshd.read_log().splitlines() if wanted.match(l)]
+        finally:
+            sshd.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_failed_login_lines_match_stock(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root for the test user and privilege separation")
+        stock = self.failed_logins_log(fixture.StockSshd)
+        ours = self.failed_logins_log(fixture.OurSshd)
+        self.assertGreaterEqual(len(stock), 4, stock)
+        self.assertEqual(ours, stock)
+
+
 if __name__ == "__main__":
     unittest.main()

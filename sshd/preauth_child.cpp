@@ -81,12 +81,19 @@ class Preauth {
   }
 
   void on_error(const Error& e) {
+    // OpenSSH names the account once a login is under way; fail2ban's sshd filter
+    // reads these lines.
+    std::string who = p_.peer;
+    if (auth_ && !auth_->user().empty()) {
+      who = std::string(auth_->user_valid() ? "authenticating user " : "invalid user ") + auth_->user() +
+            " " + p_.peer;
+    }
     const char* peer = p_.peer.c_str();
     if (const auto& d = link_->session().peer_disconnect()) {
       LOG_INFO("Received disconnect from %s:%u: %s [preauth]", peer, d->reason, d->description.c_str());
-      LOG_INFO("Disconnected from %s [preauth]", peer);
+      LOG_INFO("Disconnected from %s [preauth]", who.c_str());
     } else if (e.code == ErrorCode::closed) {
-      LOG_INFO("Connection closed by %s [preauth]", peer);
+      LOG_INFO("Connection closed by %s [preauth]", who.c_str());
     } else {
       LOG_INFO("%s: %s [preauth]", peer, e.context.c_str());
     }
