@@ -72,7 +72,9 @@ class ShellTest(PtyCase):
 
     def test_ctrl_c_reaches_remote_and_session_goes_on(self):
         p = self.shell()
-        p.send("echo SLEEP$((0+1)); sleep 100; echo NOT$((0+1))\n")
+        # The marker is printed by the very process that then becomes `sleep`, so a ^C
+        # sent after it can only hit the foreground job, never the gap before it starts.
+        p.send("sh -c 'echo SLEEP$((0+1)); exec sleep 100'; echo NOT$((0+1))\n")
         p.expect("SLEEP1")
         start = time.monotonic()
         p.send(b"\x03")
