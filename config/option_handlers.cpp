@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "base/log.h"
 #include "config/algorithm_defaults.h"
 #include "config/match.h"
 #include "config/option_values.h"
@@ -113,15 +114,11 @@ Status parse_algorithms(const OptionSpec& spec, LineContext& line) {
 }
 
 Status parse_log_level(const OptionSpec&, LineContext& line) {
-  static constexpr Choice kLevels[] = {
-      {"QUIET", kLogQuiet},   {"FATAL", kLogFatal},     {"ERROR", kLogError},
-      {"INFO", kLogInfo},     {"VERBOSE", kLogVerbose}, {"DEBUG", kLogDebug1},
-      {"DEBUG1", kLogDebug1}, {"DEBUG2", kLogDebug2},   {"DEBUG3", kLogDebug3}};
-  for (const Choice& c : kLevels) {
-    if (iequals(c.name, only(line))) {
-      if (line.store()) line.cfg.log_level = c.value;
-      return {};
-    }
+  // The names are base/log's; LogLevelValue has the same order (asserted there).
+  log::Level level;
+  if (log::parse_level(only(line), level)) {
+    if (line.store()) line.cfg.log_level = int(level);
+    return {};
   }
   return fail(ErrorCode::config, "unsupported log level '" + only(line) + "'");
 }

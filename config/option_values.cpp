@@ -5,7 +5,13 @@
 #include <cmath>
 #include <limits>
 
+#include "base/log.h"
+
 namespace ssh::config {
+
+// LogLevel values are stored as base/log's Level numbers.
+static_assert(int(log::Level::quiet) == kLogQuiet && int(log::Level::info) == kLogInfo &&
+              int(log::Level::debug3) == kLogDebug3);
 namespace {
 
 constexpr std::string_view kSpace = " \t\r\n\f";
