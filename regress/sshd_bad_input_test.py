@@ -108,6 +108,7 @@ class HostileClientTest(fixture.SshTestCase):
 
         key = BadSigner(filename=self.client_key)
         transport = paramiko.Transport(("127.0.0.1", self.sshd.port))
+        port = transport.sock.getsockname()[1]
         try:
             transport.start_client(timeout=20)
             with self.assertRaises(paramiko.AuthenticationException):
@@ -115,10 +116,11 @@ class HostileClientTest(fixture.SshTestCase):
         finally:
             transport.close()
         deadline = time.monotonic() + 10
-        while "Failed publickey for" not in self.sshd.read_log() and time.monotonic() < deadline:
+        failed = f"Failed publickey for {self.user} from 127.0.0.1 port {port} ssh2"
+        while failed not in self.sshd.read_log() and time.monotonic() < deadline:
             time.sleep(0.05)
-        self.assertIn(f"Failed publickey for {self.user} from 127.0.0.1", self.sshd.read_log())
-        self.assertNotIn("Accepted publickey", self.sshd.read_log())
+        self.assertIn(failed, self.sshd.read_log())
+        self.assertNotIn(f"Accepted publickey for {self.user} from 127.0.0.1 port {port} ", self.sshd.read_log())
         r = self.run_ssh(command=["echo", "alive"], binary=fixture.STOCK_SSH)
         self.assertEqual(r.returncode, 0, r.stderr)
 
