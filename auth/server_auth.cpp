@@ -40,6 +40,7 @@ ServerAuth::ServerAuth(ServerAuthConfig config, ServerBackend& backend, Bytes se
 
 Result<ServerAuth::State> ServerAuth::on_message(ByteView payload, std::vector<Bytes>& out) {
   if (done_) return fail(ErrorCode::protocol, "authentication message after success");
+  if (external_pending_) return fail(ErrorCode::internal, "message while an external method is pending");
   if (payload.empty()) return fail(ErrorCode::parse, "empty authentication message");
   if (payload[0] == kUserauthRequest) return on_request(payload, out);
   if (payload[0] == kUserauthInfoResponse) return on_info_response(payload, out);
@@ -112,7 +113,15 @@ Result<ServerAuth::State> ServerAuth::on_request(ByteView payload, std::vector<B
   // The hostbound form is a synonym of publickey for policy, lists and logs.
   attempt.method = hostbound ? "publickey" : req.method;
   Outcome outcome = Outcome::failure;
-  if (!method_enabled(attempt.method) || (hostbound && !config_.host_key_blob)) {
+  const auto& ext = config_.external_methods;
+  if (std::find(ext.begin(), ext.end(), req.method) != ext.end()) {
+    if (user_info_.valid) {
+      external_ = ExternalRequest{user_, req.method, Bytes(req.body.begin(), req.body.end())};
+      external_pending_ = true;
+      return State::external;
+    }
+    attempt.info = "invalid user";
+  } else if (!method_enabled(attempt.method) || (hostbound && !config_.host_key_blob)) {
     LOG_DEBUG1("userauth: method %s not enabled", req.method.c_str());
   } else if (attempt.method == "none") {
     outcome = SSH_TRY(userauth_none(attempt));
@@ -124,6 +133,15 @@ Result<ServerAuth::State> ServerAuth::on_request(ByteView payload, std::vector<B
     outcome = SSH_TRY(userauth_kbdint(req, out));
   }
   return finish(outcome, attempt, out);
+}
+
+Result<ServerAuth::State> ServerAuth::external_failed(std::string info, std::vector<Bytes>& out) {
+  if (!external_pending_) return fail(ErrorCode::internal, "no external method pending");
+  external_pending_ = false;
+  Attempt attempt;
+  attempt.method = external_.method;
+  attempt.info = std::move(info);
+  return finish(Outcome::failure, attempt, out);
 }
 
 Result<ServerAuth::State> ServerAuth::on_info_response(ByteView payload, std::vector<Bytes>& out) {
@@ -146,7 +164,8 @@ void ServerAuth::log_attempt(const char* verdict, const Attempt& attempt) const 
   // INFO log shows.
   bool loud =
       verdict[0] == 'A' ||
-      ((!user_info_.valid || attempt.method == "password" || failures_ >= config_.max_auth_tries / 2) &&
+      ((!user_info_.valid || attempt.method == "password" || attempt.method == external_.method ||
+        failures_ >= config_.max_auth_tries / 2) &&
        attempt.method != "none");
   auto level = loud ? log::Level::info : log::Level::verbose;
   SSH_LOG(level, "%s %s for %s%s %s ssh2%s", verdict, attempt.method.c_str(), invalid, user_.c_str(),

@@ -52,6 +52,18 @@ struct ServerAuthConfig {
   // publickey-hostbound-v00@openssh.com method is accepted and its host key must match.
   std::optional<Bytes> host_key_blob;
   std::string client_label = "from UNKNOWN port 0";  // for log lines: "from IP port N"
+  // Methods the driver decides itself (continuation@sshc.dev: the suspended session
+  // checks the proof, PROTOCOL.continuation §7.3). For a valid user on_message() returns
+  // State::external with external_request() set; the driver then either hands the
+  // connection over or calls external_failed().
+  std::vector<std::string> external_methods;
+};
+
+// A request for one of ServerAuthConfig::external_methods.
+struct ExternalRequest {
+  std::string user;  // account name
+  std::string method;
+  Bytes body;  // the method-specific fields after the method name
 };
 
 // What the session phase needs once authentication succeeded.
@@ -65,13 +77,19 @@ struct AuthSuccess {
 
 class ServerAuth {
  public:
-  enum class State { in_progress, success };
+  enum class State { in_progress, success, external };
 
   ServerAuth(ServerAuthConfig config, ServerBackend& backend, Bytes session_id);
 
   // Handles one message numbered 50..79 (USERAUTH_REQUEST, USERAUTH_INFO_RESPONSE) and
   // queues the replies in out. Any error is fatal for the connection (see above).
   Result<State> on_message(ByteView payload, std::vector<Bytes>& out);
+
+  // Valid once on_message() returned State::external.
+  const ExternalRequest& external_request() const { return external_; }
+  // The external method failed (info goes into the log line): counts against
+  // MaxAuthTries and queues USERAUTH_FAILURE exactly as a failed password would.
+  Result<State> external_failed(std::string info, std::vector<Bytes>& out);
 
   // Valid once on_message() returned State::success.
   const AuthSuccess& success() const { return success_; }
@@ -125,6 +143,8 @@ class ServerAuth {
   size_t kbdint_expected_ = 0;
   std::vector<std::vector<std::string>> remaining_lists_;
   AuthSuccess success_;
+  ExternalRequest external_;
+  bool external_pending_ = false;
   bool done_ = false;
 };
 

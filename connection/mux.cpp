@@ -107,7 +107,7 @@ Result<size_t> Mux::send_data(ChannelId id, ByteView data, uint32_t ext_code) {
   if (c->eof_sent || c->close_sent || c->close_requested) {
     return fail(ErrorCode::internal, "send_data after EOF or close");
   }
-  size_t n = c->sendable(data.size());
+  size_t n = sink_->accepting_data() ? c->sendable(data.size()) : 0;
   size_t chunk = c->chunk_size();
   for (size_t off = 0; off < n;) {
     size_t len = std::min(chunk, n - off);
@@ -126,7 +126,21 @@ Result<size_t> Mux::send_data(ChannelId id, ByteView data, uint32_t ext_code) {
 
 size_t Mux::send_window(ChannelId id) const {
   const Channel* c = table_.find(id);
-  return c ? c->sendable(SIZE_MAX) : 0;
+  return c && sink_->accepting_data() ? c->sendable(SIZE_MAX) : 0;
+}
+
+void Mux::resume_output() {
+  for (ChannelId id : table_.ids()) {
+    if (!sink_->accepting_data()) return;
+    if (Channel* c = table_.find(id)) wake_sender(*c);  // a handler may close others
+  }
+}
+
+void Mux::wake_sender(Channel& c) {
+  if (c.handler && c.send_blocked && !c.eof_sent && !c.close_sent && c.sendable(1) > 0) {
+    c.send_blocked = false;
+    c.handler->on_window_available();
+  }
 }
 
 Status Mux::consume(ChannelId id, size_t n) {

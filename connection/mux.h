@@ -30,6 +30,10 @@ class PayloadSink {
  public:
   virtual ~PayloadSink() = default;
   virtual void send_payload(Bytes&& payload) = 0;
+  // Back-pressure from the sink (the continuation layer's full replay buffer,
+  // PROTOCOL.continuation §5.2): while false, send_data() takes nothing; control
+  // messages still flow. When it turns true again the owner calls Mux::resume_output().
+  virtual bool accepting_data() const { return true; }
 };
 
 struct MuxConfig {
@@ -132,6 +136,10 @@ class Mux {
   size_t pending_global_requests() const { return pending_global_.size(); }
   const MuxConfig& config() const { return config_; }
 
+  // The sink accepts data again: channels whose send_data() came up short hear
+  // on_window_available() where their window allows.
+  void resume_output();
+
   // Puts another sink in front (e.g. the continuation layer after setup).
   void set_sink(PayloadSink& sink) { sink_ = &sink; }
 
@@ -142,6 +150,7 @@ class Mux {
   void apply_options(Channel& c, const ChannelOptions& options);
   Status consume_and_adjust(ChannelId id, size_t n);
   void finalize(ChannelId id);
+  void wake_sender(Channel& c);
 
   Status on_global_request(ByteView payload);
   Status on_global_reply(ByteView payload, bool success);

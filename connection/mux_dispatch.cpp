@@ -139,10 +139,7 @@ Status Mux::on_window_adjust(ByteView payload) {
   ChannelWindowAdjust m = SSH_TRY(decode_channel_window_adjust(payload));
   Channel* c = SSH_TRY(find_open(m.recipient_channel, "window adjust"));
   SSH_TRY(c->grow_remote_window(m.bytes_to_add));
-  if (c->send_blocked && !c->eof_sent && !c->close_sent && c->sendable(1) > 0) {
-    c->send_blocked = false;
-    c->handler->on_window_available();
-  }
+  if (sink_->accepting_data()) wake_sender(*c);
   return {};
 }
 

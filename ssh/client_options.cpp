@@ -229,6 +229,9 @@ Result<ClientPlan> build_client_plan(const ClientConfig& cfg, const CommandLine&
   s.exit_on_forward_failure = cfg.exit_on_forward_failure;
   s.address_family = c.family;
   s.fork_after_auth = cfg.fork_after_authentication;
+  s.resume = cfg.resume;
+  s.resume_timeout_s = uint32_t(std::max(0, cfg.resume_timeout));
+  s.reconnect = c;
   return plan;
 }
 

@@ -53,15 +53,10 @@ int ClientSession::run() {
 Status ClientSession::start() {
   host_key_check_ = std::make_unique<HostKeyCheck>(options_.host_key, prompter_);
   options_.transport.verifier = host_key_check_.get();
+  if (options_.resume) enable_continuations();
   auto session = std::make_unique<transport::TransportSession>(options_.transport);
   LOG_DEBUG1("Local version string %s", session->our_version().c_str());
-  int fd = connection_.fd.get();
-  link_ = std::make_unique<transport::TransportLink>(
-      *loop_, fd, fd, std::move(session), [this](ByteView payload) { return handle_message(payload); },
-      [this](const Error& e) { fail_with(e); });
-  link_->on_drained([this] {
-    if (closing_) finished_ = true;
-  });
+  open_link(std::move(session));
   SSH_TRY(loop_->watch_signal(SIGWINCH, [this] { on_winch(); }));
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
     SSH_TRY(loop_->watch_signal(sig, [this, sig] {
@@ -77,13 +72,23 @@ Status ClientSession::start() {
   if (options_.connect_timeout > 0) {
     // ConnectTimeout covers the handshake and key exchange too (ssh_config(5)).
     loop_->add_timer(std::chrono::seconds(options_.connect_timeout), [this] {
-      if (finished_ || transport().initial_kex_done()) return;
+      if (finished_ || phase_ != Phase::service || transport().initial_kex_done()) return;
       if (!transport().version_exchanged()) LOG_ERROR("Connection timed out during banner exchange");
       fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost,
                       "Connection to " + options_.peer_label + " timed out"});
     });
   }
   return {};
+}
+
+void ClientSession::open_link(std::unique_ptr<transport::TransportSession> session) {
+  int fd = connection_.fd.get();
+  link_ = std::make_unique<transport::TransportLink>(
+      *loop_, fd, fd, std::move(session), [this](ByteView payload) { return handle_message(payload); },
+      [this](const Error& e) { fail_with(e); });
+  link_->on_drained([this] {
+    if (closing_) finished_ = true;
+  });
 }
 
 Status ClientSession::handle_message(ByteView payload) {
@@ -118,14 +123,22 @@ Status ClientSession::handle_message(ByteView payload) {
     }
     case Phase::auth: return handle_auth(payload);
     case Phase::connection:
-      if (connection::is_connection_message(type)) return mux_->handle(payload);
-      if (type >= 80 && type <= 127) {
-        Bytes unimplemented{kMsgUnimplemented, 0, 0, 0, 0};
-        return transport().send(unimplemented);
-      }
-      return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type));
+      if (type >= 80 && type <= 127 && cont_) return on_counted(payload);
+      return deliver(payload);
+    case Phase::resuming: return handle_resume(payload);
+    case Phase::suspended: break;
   }
   return {};
+}
+
+Status ClientSession::deliver(ByteView payload) {
+  uint8_t type = payload[0];
+  if (connection::is_connection_message(type)) return mux_->handle(payload);
+  if (type >= 80 && type <= 127) {
+    Bytes unimplemented{kMsgUnimplemented, 0, 0, 0, 0};
+    return transport().send(unimplemented);
+  }
+  return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type));
 }
 
 Status ClientSession::handle_auth(ByteView payload) {
@@ -155,6 +168,7 @@ Status ClientSession::handle_auth(ByteView payload) {
 
 Status ClientSession::start_connection_layer() {
   mux_ = std::make_unique<connection::Mux>(*this, *this);
+  if (options_.resume) begin_continuation();  // its request goes before any other
   SSH_TRY(start_forwarding());
   if (closing_ || finished_) return {};
   if (!options_.session) {
@@ -245,7 +259,11 @@ connection::OpenDecision ClientSession::on_channel_open(const connection::Incomi
 }
 
 void ClientSession::send_payload(Bytes&& payload) {
-  if (auto s = link_->send(payload); !s) fail_with(s.error());
+  if (auto s = transmit(payload); !s) fail_with(s.error());
+}
+
+Status ClientSession::transmit(ByteView payload) {
+  return link_ ? link_->send(payload) : Status{};
 }
 
 void ClientSession::arm_alive_timer() {
@@ -257,6 +275,10 @@ void ClientSession::arm_alive_timer() {
 // ServerAliveCountMax unanswered ones the server is gone.
 void ClientSession::on_alive_timer() {
   if (finished_ || closing_) return;
+  if (phase_ == Phase::suspended || phase_ == Phase::resuming) {
+    arm_alive_timer();  // resumption attempts have their own time limit
+    return;
+  }
   uint64_t seen = transport().received().packets;
   if (seen != alive_seen_packets_) {
     alive_seen_packets_ = seen;
@@ -270,6 +292,12 @@ void ClientSession::on_alive_timer() {
       return;
     }
   } else if (++alive_missed_ > options_.server_alive_count_max) {
+    Error timeout{ErrorCode::io, DisconnectReason::connection_lost, "server not responding"};
+    if (should_suspend(timeout)) {
+      suspend(timeout);
+      arm_alive_timer();
+      return;
+    }
     LOG_ERROR("Timeout, server %s not responding.",
               options_.peer_label.substr(0, options_.peer_label.find(' ')).c_str());
     finish(255);
@@ -301,6 +329,7 @@ void ClientSession::on_escape(EscapeAction action) {
       break;
     case EscapeAction::rekey:
       LOG_VERBOSE("Requesting rekey...");
+      if (!link_) break;
       if (auto s = transport().rekey(); !s) fail_with(s.error());
       break;
     case EscapeAction::more_verbose:
@@ -326,6 +355,7 @@ void ClientSession::on_escape(EscapeAction action) {
       break;
     }
   }
+  if (!link_) return;
   if (auto s = link_->flush(); !s) fail_with(s.error());
 }
 
@@ -377,6 +407,14 @@ std::string ClientSession::describe_error(const Error& e) const {
 
 void ClientSession::fail_with(const Error& e) {
   if (finished_) return;
+  if (phase_ == Phase::resuming && e.reason != DisconnectReason::host_key_not_verifiable) {
+    abandon_attempt(describe_error(e));
+    return;
+  }
+  if (should_suspend(e)) {
+    suspend(e);
+    return;
+  }
   tty_.restore();
   if (const auto& d = link_ ? transport().peer_disconnect() : std::nullopt) {
     LOG_INFO("Received disconnect from %s:%u: %s", options_.peer_label.c_str(), d->reason,

@@ -11,6 +11,7 @@
 #include "base/event_loop.h"
 #include "config/client_config.h"
 #include "connection/mux.h"
+#include "continuation/continuation.h"
 #include "ssh/connect.h"
 #include "ssh/host_key_check.h"
 #include "ssh/identities.h"
@@ -43,9 +44,15 @@ struct ClientSessionOptions {
   int address_family = 0;  // AF_UNSPEC/AF_INET/AF_INET6 for local listeners
   // ForkAfterAuthentication (-f): background once authenticated and forwards are set up.
   bool fork_after_auth = false;
+  // Resume=yes: session continuations (PROTOCOL.continuation); ResumeTimeout bounds our
+  // attempts (0: as long as the server keeps the session). reconnect: where to go again.
+  bool resume = false;
+  uint32_t resume_timeout_s = 0;
+  ConnectOptions reconnect;
 };
 
 class ClientSession final : public connection::PayloadSink,
+                            public continuation::Transmitter,
                             public connection::MuxHandler,
                             public SessionEvents {
  public:
@@ -59,6 +66,8 @@ class ClientSession final : public connection::PayloadSink,
 
   // connection::PayloadSink
   void send_payload(Bytes&& payload) override;
+  // continuation::Transmitter
+  Status transmit(ByteView payload) override;
   // SessionEvents
   void on_session_failed(const std::string& message) override;
   void on_session_closed(std::optional<int> exit_status, const std::string& exit_signal) override;
@@ -67,7 +76,9 @@ class ClientSession final : public connection::PayloadSink,
   connection::OpenDecision on_channel_open(const connection::IncomingOpen& open) override;
 
  private:
-  enum class Phase { service, auth, connection };
+  // suspended: the connection is lost and a continuation holds the session; resuming: a
+  // new connection is authenticating the continuation (client_resume.cpp).
+  enum class Phase { service, auth, connection, suspended, resuming };
 
   Status start();
   Status handle_message(ByteView payload);
@@ -83,13 +94,32 @@ class ClientSession final : public connection::PayloadSink,
   void finish(int status);
   void fail_with(const Error& e);
   std::string describe_error(const Error& e) const;
+  Status deliver(ByteView payload);
+  void open_link(std::unique_ptr<transport::TransportSession> session);
 
+  // client_resume.cpp: PROTOCOL.continuation, client side.
+  void enable_continuations();
+  void on_first_kex(const transport::KexSecrets& k);
+  void begin_continuation();
+  Status on_setup_reply(ByteView payload);
+  Status on_counted(ByteView payload);
+  Status acknowledge();
+  bool should_suspend(const Error& e) const;
+  void suspend(const Error& e);
+  void drop_link();
+  void schedule_attempt();
+  void attempt_resume();
+  Status handle_resume(ByteView payload);
+  Status finish_resume(ByteView payload);
+  void abandon_attempt(const std::string& why);
+  void status_line(const std::string& text) const;
   ClientSessionOptions options_;
   Connection connection_;
   auth::Prompter& prompter_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<HostKeyCheck> host_key_check_;
   std::unique_ptr<transport::TransportLink> link_;
+  std::vector<std::unique_ptr<transport::TransportLink>> retired_links_;  // destroyed from the loop
   std::unique_ptr<auth::ClientAuth> auth_;
   std::unique_ptr<connection::Mux> mux_;
   SessionChannel* session_ = nullptr;  // owned by the mux
@@ -103,6 +133,17 @@ class ClientSession final : public connection::PayloadSink,
   bool closing_ = false;  // flushing the last bytes before exit
   int alive_missed_ = 0;
   uint64_t alive_seen_packets_ = 0;
+
+  // Continuations (client_resume.cpp).
+  std::unique_ptr<continuation::Continuation> cont_;  // outlives mux_ (its sink)
+  continuation::Secret presecret_;                    // of the current connection's first kex
+  std::unique_ptr<transport::HostKeyVerifier> pinned_host_key_;
+  std::string host_key_algorithm_;
+  TimePoint lost_at_{};
+  Millis backoff_{0};
+  bool awaiting_resume_ack_ = false;
+  std::optional<EventLoop::TimerId> attempt_timer_;
+  std::optional<EventLoop::TimerId> ack_timer_;
 };
 
 }  // namespace ssh::client

@@ -6,12 +6,15 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "auth/server_checks.h"
 #include "auth/server_pam.h"
 #include "base/log.h"
 #include "base/unix_message.h"
+#include "continuation/messages.h"
+#include "sshd/resume_registry.h"
 #include "sshd/monitor.h"
 #include "sshd/monitor_protocol.h"
 #include "sshd/preauth_child.h"
@@ -27,10 +30,11 @@ std::string label(const PeerAddress& p) {
 }
 
 // Serves the child on monitor_fd until it closes its end, the monitor reaches stop_at
-// (if given), the deadline passes, or the child breaks a rule. False on timeout.
+// (if given) or hands the connection to a suspended session, the deadline passes, or the
+// child breaks a rule. False on timeout.
 bool serve_monitor(Monitor& monitor, int monitor_fd, std::optional<Monitor::Phase> stop_at, int timeout_s) {
   auto deadline = timeout_s > 0 ? Clock::now() + std::chrono::seconds(timeout_s) : TimePoint::max();
-  while (!stop_at || monitor.phase() != *stop_at) {
+  while (!stop_at || (monitor.phase() != *stop_at && monitor.phase() != Monitor::Phase::resumed)) {
     int wait_ms = -1;
     if (timeout_s > 0) {
       auto left = std::chrono::ceil<Millis>(deadline - Clock::now()).count();
@@ -48,7 +52,8 @@ bool serve_monitor(Monitor& monitor, int monitor_fd, std::optional<Monitor::Phas
       LOG_ERROR("%s", answer.error().context.c_str());
       return true;
     }
-    if (*answer && !send_unix_message(monitor_fd, **answer)) return true;
+    UniqueFd pass = monitor.take_answer_fd();
+    if (*answer && !send_unix_message(monitor_fd, **answer, pass.get())) return true;
   }
   return true;
 }
@@ -88,7 +93,34 @@ pid_t fork_preauth(ServerContext& ctx, const config::ServerConfig& cfg, int in_f
   p.peer = label(peer);
   p.sandbox = {ctx.privsep_dir, ctx.privsep_user};
   p.use_sandbox = ctx.use_sandbox;
+  // Continuations move a socket between processes; the pipes of sshd -i cannot follow.
+  p.continuations = cfg.resume && in_fd == out_fd;
   _exit(run_preauth(std::move(p)));
+}
+
+// The monitor has no use for the connection once the session process has it, and must
+// not keep it open: a suspended session's socket is closed for real (PROTOCOL.continuation
+// §8.2).
+void release_connection(int in_fd, int out_fd) {
+  int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd : {in_fd, out_fd}) {
+    if (null_fd >= 0) dup2(null_fd, fd);
+  }
+  if (null_fd >= 0) close(null_fd);
+}
+
+// PROTOCOL.continuation §7.3 on the new connection's side: find the suspended session of
+// this user by handle and hand it the connection.
+Result<ResumeVerdict> hand_to_session(const ServerContext& ctx, const auth::SystemBackend& backend,
+                                      const PeerAddress& peer, int socket, const ResumeRequest& req,
+                                      const Bytes& session_id) {
+  const auth::Passwd* pw = backend.passwd();
+  if (pw == nullptr) return ResumeVerdict{false, "invalid user"};
+  auto auth = continuation::decode_resume_auth_data(req.user, req.body);
+  if (!auth) return ResumeVerdict{false, "malformed request: " + auth.error().context};
+  ResumeHandoff h{req.user,           req.body,         session_id,         req.state.clone(), req.presecret.clone(),
+                  peer.client_address, peer.client_port, peer.server_address, peer.server_port};
+  return hand_over(ctx.registry_dir, pw->uid, auth->handle, ctx.monitor_uid, h, socket, 10000);
 }
 
 }  // namespace
@@ -131,12 +163,17 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
   Monitor monitor(backend, ctx.host_keys, [&backend](const Bytes& sid, const Bytes& host_key) {
     backend.set_session(sid, host_key);
   });
+  if (cfg.resume && in_fd == out_fd) {
+    monitor.on_resume([&](const ResumeRequest& req, const Bytes& sid) {
+      return hand_to_session(ctx, backend, peer, in_fd, req, sid);
+    });
+  }
   bool in_time =
       serve_monitor(monitor, monitor_end.get(), Monitor::Phase::state_received, cfg.login_grace_time);
   if (!in_time) {
     LOG_INFO("Timeout before authentication for %s", label(peer).c_str());
   }
-  if (monitor.phase() != Monitor::Phase::state_received) {
+  if (monitor.phase() != Monitor::Phase::state_received && monitor.phase() != Monitor::Phase::resumed) {
     kill(preauth, SIGKILL);
     reap(preauth);
     return 255;
@@ -148,6 +185,7 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
     close(ctx.startup_notify_fd);
     ctx.startup_notify_fd = -1;
   }
+  if (monitor.phase() == Monitor::Phase::resumed) return 0;  // the suspended session has it now
 
   const auth::Passwd* pw = backend.passwd();
   if (pw == nullptr) return 255;
@@ -203,13 +241,22 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
     }
     p.client_alive_interval = user_cfg.client_alive_interval;
     p.client_alive_count_max = user_cfg.client_alive_count_max;
+    p.presecret = monitor.take_presecret();
+    p.resume_timeout_s = uint32_t(std::max(1, user_cfg.resume_timeout));
+    p.monitor_uid = ctx.monitor_uid;
     _exit(run_session(std::move(p)));
   }
   session_end.reset();
   if (session < 0) return 255;
+  release_connection(in_fd, out_fd);
+  std::string registry_path;
+  monitor.on_register([&](ByteView handle) {
+    return bind_registry_entry(ctx.registry_dir, pw->uid, handle, registry_path);
+  });
   // Signatures for the session's rekeys, until it exits.
   serve_monitor(monitor, session_monitor.get(), std::nullopt, 0);
   reap(session);
+  if (!registry_path.empty()) unlink(registry_path.c_str());
   if (cfg.use_pam && backend.pam() != nullptr) backend.pam()->close_session();
   return 0;
 }

@@ -4,10 +4,13 @@
 // answering its host key signature requests until it exits.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
 #include "config/server_config.h"
 #include "sshd/host_keys.h"
+#include "sshd/resume_registry.h"
 
 namespace ssh::sshd {
 
@@ -20,6 +23,10 @@ struct ServerContext {
   // Written (one byte) once the client has logged in, so the listener stops counting
   // this connection against MaxStartups; -1 when nobody listens.
   int startup_notify_fd = -1;
+  // Continuations: the root-only registry of resumable sessions, and the uid the
+  // monitors run as (the registry's only legitimate users).
+  std::string registry_dir = kDefaultRegistryDir;
+  uid_t monitor_uid = 0;
 };
 
 struct PeerAddress {

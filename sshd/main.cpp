@@ -205,6 +205,9 @@ int run(int argc, char** argv) {
 
   sshd::ServerContext ctx{std::move(*cfg), std::move(*keys)};
   ctx.use_sandbox = geteuid() == 0;
+  ctx.monitor_uid = geteuid();
+  // Unprivileged (tests as an ordinary user): a registry of our own.
+  if (!ctx.use_sandbox) ctx.registry_dir = "/tmp/sshd-continuations-" + std::to_string(geteuid());
   if (ctx.use_sandbox) {
     if (auto s = check_privsep(ctx.privsep_user, ctx.privsep_dir); !s) {
       print_lines(s.error().context);

@@ -49,12 +49,17 @@ Result<std::optional<Bytes>> Monitor::handle(ByteView request) {
   }
   if (phase_ == Phase::authenticated) {
     if (type != MonitorType::transport_state) return refuse("request after authentication");
-    transport_state_ = SecretBytes(SSH_TRY(decode_transport_state(request)));
+    auto handoff = SSH_TRY(decode_transport_state(request));
+    transport_state_ = std::move(handoff.state);
+    presecret_ = std::move(handoff.presecret);
     phase_ = Phase::state_received;
     return std::optional<Bytes>();
   }
+  if (phase_ == Phase::resumed) return refuse("request after the connection was handed over");
   if (phase_ == Phase::state_received) {
-    // The session child rekeys like any connection; signing is all it may ask for.
+    // The session child rekeys like any connection and may publish its continuation
+    // once; that is all it may ask for.
+    if (type == MonitorType::register_continuation) return on_register_request(request);
     if (type != MonitorType::sign) return refuse("request after the hand-off");
     return std::optional<Bytes>(SSH_TRY(on_sign(request)));
   }
@@ -149,8 +154,33 @@ Result<std::optional<Bytes>> Monitor::handle(ByteView request) {
       return std::optional<Bytes>(encode_answer_bool(true));
     }
 
+    case MonitorType::resume: return on_resume_request(request);
+
     default: return refuse("unknown request " + std::to_string(int(type)));
   }
+}
+
+Result<std::optional<Bytes>> Monitor::on_resume_request(ByteView request) {
+  auto req = SSH_TRY(decode_resume(request));
+  SSH_TRY(require_user(req.user));
+  if (session_id_.empty()) return refuse("resumption before key exchange");
+  if (!resume_fn_) return refuse("resumption while continuations are off");
+  ResumeVerdict verdict = SSH_TRY(resume_fn_(req, session_id_));
+  if (verdict.ok) phase_ = Phase::resumed;
+  return std::optional<Bytes>(encode_answer(verdict));
+}
+
+Result<std::optional<Bytes>> Monitor::on_register_request(ByteView request) {
+  auto req = SSH_TRY(decode_register(request));
+  if (registered_ || !register_fn_) return refuse("continuation registration");
+  registered_ = true;
+  auto fd = register_fn_(req.handle);
+  if (!fd) {
+    LOG_ERROR("continuation registry: %s", fd.error().context.c_str());
+    return std::optional<Bytes>(encode_answer_bool(false));
+  }
+  answer_fd_ = std::move(*fd);
+  return std::optional<Bytes>(encode_answer_bool(true));
 }
 
 }  // namespace ssh::sshd

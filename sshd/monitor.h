@@ -14,19 +14,33 @@
 #include "base/bytes.h"
 #include "base/result.h"
 #include "base/secret.h"
+#include "base/unique_fd.h"
 #include "keys/authorized_keys.h"
+#include "sshd/monitor_protocol.h"
 #include "transport/host_key_interfaces.h"
 
 namespace ssh::sshd {
 
 class Monitor {
  public:
-  enum class Phase { preauth, authenticated, state_received };
+  // resumed: the connection went to a suspended session (PROTOCOL.continuation §7.3).
+  enum class Phase { preauth, authenticated, state_received, resumed };
 
   // Told the session id and host key blob when the first exchange hash is signed.
   using FirstKexFn = std::function<void(const Bytes& session_id, const Bytes& host_key_blob)>;
 
   Monitor(auth::ServerBackend& backend, transport::HostKeySigner& host_keys, FirstKexFn on_first_kex = {});
+
+  // Continuations. resume: hands the connection to the session the request names
+  // (user already checked against this monitor's record; session_id is the one this
+  // monitor signed). register: publishes the session's handle, returns a listening fd
+  // for the session child. Unset: such requests are refused.
+  using ResumeFn = std::function<Result<ResumeVerdict>(const ResumeRequest& request, const Bytes& session_id)>;
+  using RegisterFn = std::function<Result<UniqueFd>(ByteView handle)>;
+  void on_resume(ResumeFn fn) { resume_fn_ = std::move(fn); }
+  void on_register(RegisterFn fn) { register_fn_ = std::move(fn); }
+  // An fd to pass along with the answer handle() just returned (invalid: none).
+  UniqueFd take_answer_fd() { return std::move(answer_fd_); }
 
   // One request from the child (the pre-auth child; after the hand-off, the session
   // child, which may only ask for host key signatures when it rekeys). The answer to send back, nullopt when
@@ -41,10 +55,14 @@ class Monitor {
   const std::optional<keys::AuthorizedKeyOptions>& key_options() const { return key_options_; }
   // The transport state sent after authentication; once.
   SecretBytes take_transport_state() { return std::move(transport_state_); }
+  // The continuation pre-secret sent with it (empty: continuations unavailable); once.
+  SecretBytes take_presecret() { return std::move(presecret_); }
 
  private:
   Result<Bytes> on_sign(ByteView request);
   Status require_user(const std::string& user) const;
+  Result<std::optional<Bytes>> on_resume_request(ByteView request);
+  Result<std::optional<Bytes>> on_register_request(ByteView request);
 
   auth::ServerBackend& backend_;
   transport::HostKeySigner& host_keys_;
@@ -59,6 +77,11 @@ class Monitor {
   std::optional<keys::AuthorizedKeyOptions> key_options_;
   std::vector<std::string> methods_;
   SecretBytes transport_state_;
+  SecretBytes presecret_;
+  ResumeFn resume_fn_;
+  RegisterFn register_fn_;
+  bool registered_ = false;
+  UniqueFd answer_fd_;
 };
 
 }  // namespace ssh::sshd

@@ -88,9 +88,27 @@ Result<bool> MonitorClient::auth_done(const std::string& user, const std::vector
   return decode_answer_bool(answer);
 }
 
-Status MonitorClient::send_transport_state(ByteView state) {
-  SecretBytes message = encode_transport_state(state);
+Status MonitorClient::send_transport_state(ByteView state, ByteView presecret) {
+  SecretBytes message = encode(TransportHandoff{SecretBytes(state), SecretBytes(presecret)});
   return send_only(message.view());
+}
+
+Result<ResumeVerdict> MonitorClient::resume(const std::string& user, ByteView body, ByteView state,
+                                           ByteView presecret) {
+  SecretBytes message =
+      encode(ResumeRequest{user, Bytes(body.begin(), body.end()), SecretBytes(state), SecretBytes(presecret)});
+  auto answer = SSH_TRY(call(message.view()));
+  return decode_answer_verdict(answer);
+}
+
+Result<UniqueFd> MonitorClient::register_continuation(ByteView handle) {
+  SSH_TRY(send_unix_message(socket_, encode(RegisterRequest{Bytes(handle.begin(), handle.end())})));
+  auto answer = SSH_TRY(receive_unix_message(socket_, kMaxMonitorMessage));
+  if (message_type(answer.data) != MonitorType::answer) return fail(ErrorCode::internal, "monitor refused");
+  if (!SSH_TRY(decode_answer_bool(answer.data)) || !answer.fd) {
+    return fail(ErrorCode::io, "the monitor could not publish the continuation");
+  }
+  return std::move(answer.fd);
 }
 
 void MonitorClient::log_line(int level, const char* text) {

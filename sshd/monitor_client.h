@@ -9,6 +9,7 @@
 
 #include "auth/server_backend.h"
 #include "base/unique_fd.h"
+#include "sshd/monitor_protocol.h"
 #include "transport/host_key_interfaces.h"
 
 namespace ssh::sshd {
@@ -38,7 +39,12 @@ class MonitorClient final : public auth::ServerBackend, public transport::HostKe
   Result<bool> account_allowed(std::string_view user) override;
 
   Result<bool> auth_done(const std::string& user, const std::vector<std::string>& methods);
-  Status send_transport_state(ByteView state);
+  Status send_transport_state(ByteView state, ByteView presecret);
+  // continuation@sshc.dev: asks the monitor to hand this connection to the suspended
+  // session; on ok this process must not touch the connection again.
+  Result<ResumeVerdict> resume(const std::string& user, ByteView body, ByteView state, ByteView presecret);
+  // Session child: publishes its continuation; the listening registry entry.
+  Result<UniqueFd> register_continuation(ByteView handle);
   // Forwards a log line (the chrooted child cannot reach syslog).
   void log_line(int level, const char* text);
 

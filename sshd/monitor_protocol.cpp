@@ -233,17 +233,53 @@ Result<LogLine> decode_log(ByteView m) {
   return l;
 }
 
-Result<ByteView> decode_transport_state(ByteView m) {
+SecretBytes encode(const TransportHandoff& m) {
+  return to_secret(std::move(start(MonitorType::transport_state).string(m.state.view()).string(m.presecret.view())));
+}
+Result<TransportHandoff> decode_transport_state(ByteView m) {
   WireReader r = SSH_TRY(open(m, MonitorType::transport_state));
-  return r.rest();
+  TransportHandoff h;
+  h.state = SecretBytes(SSH_TRY(r.string(kMaxField)));
+  h.presecret = SecretBytes(SSH_TRY(r.string(kMaxField)));
+  SSH_TRY(r.expect_end());
+  return h;
 }
 
-SecretBytes encode_transport_state(ByteView state) {
-  SecretBytes s;
-  uint8_t type = uint8_t(MonitorType::transport_state);
-  s.append(ByteView(&type, 1));
-  s.append(state);
-  return s;
+SecretBytes encode(const ResumeRequest& m) {
+  return to_secret(std::move(
+      start(MonitorType::resume).string(m.user).string(m.body).string(m.state.view()).string(m.presecret.view())));
+}
+Result<ResumeRequest> decode_resume(ByteView m) {
+  WireReader r = SSH_TRY(open(m, MonitorType::resume));
+  ResumeRequest q;
+  q.user = SSH_TRY(text(r));
+  q.body = SSH_TRY(bytes(r));
+  q.state = SecretBytes(SSH_TRY(r.string(kMaxField)));
+  q.presecret = SecretBytes(SSH_TRY(r.string(kMaxField)));
+  SSH_TRY(r.expect_end());
+  return q;
+}
+
+Bytes encode_answer(const ResumeVerdict& v) {
+  return start(MonitorType::answer).boolean(v.ok).string(v.reason).take();
+}
+Result<ResumeVerdict> decode_answer_verdict(ByteView m) {
+  WireReader r = SSH_TRY(open(m, MonitorType::answer));
+  ResumeVerdict v;
+  v.ok = SSH_TRY(r.boolean());
+  v.reason = SSH_TRY(text(r));
+  SSH_TRY(r.expect_end());
+  return v;
+}
+
+Bytes encode(const RegisterRequest& m) {
+  return start(MonitorType::register_continuation).string(m.handle).take();
+}
+Result<RegisterRequest> decode_register(ByteView m) {
+  WireReader r = SSH_TRY(open(m, MonitorType::register_continuation));
+  RegisterRequest q{SSH_TRY(bytes(r))};
+  SSH_TRY(r.expect_end());
+  return q;
 }
 
 Bytes encode_answer_bool(bool v) {

@@ -30,6 +30,8 @@ enum class MonitorType : uint8_t {
   auth_done = 10,        // authentication finished: the monitor checks its own record
   transport_state = 11,  // the exported transport, after auth_done was accepted; no answer
   log = 12,              // a log line from the chrooted child; no answer
+  resume = 13,           // continuation@sshc.dev: hand this connection to a suspended session
+  register_continuation = 14,  // session child: publish its handle; answer carries a listening fd
   // monitor -> pre-auth
   answer = 100,   // the result of the request just made
   refused = 101,  // the request was not allowed now: the child must exit
@@ -86,6 +88,39 @@ Bytes encode(const KbdintStartRequest& m);
 SecretBytes encode(const KbdintRespondRequest& m);
 Bytes encode(const AuthDoneRequest& m);
 Bytes encode(const LogLine& m);
+
+// The transport hand-off after authentication, with the connection's continuation
+// pre-secret (PROTOCOL.continuation §6.1; empty when continuations are unavailable).
+struct TransportHandoff {
+  SecretBytes state;
+  SecretBytes presecret;
+};
+SecretBytes encode(const TransportHandoff& m);
+Result<TransportHandoff> decode_transport_state(ByteView m);
+
+// A resumption request (PROTOCOL.continuation §7.2) and what the pre-auth child knows
+// of its connection: the exported transport and the new pre-secret.
+struct ResumeRequest {
+  std::string user;
+  Bytes body;  // the method fields after "continuation@sshc.dev", unparsed
+  SecretBytes state;
+  SecretBytes presecret;
+};
+SecretBytes encode(const ResumeRequest& m);
+Result<ResumeRequest> decode_resume(ByteView m);
+// The answer: ok, or why not (for the log line).
+struct ResumeVerdict {
+  bool ok = false;
+  std::string reason;
+};
+Bytes encode_answer(const ResumeVerdict& v);
+Result<ResumeVerdict> decode_answer_verdict(ByteView m);
+
+struct RegisterRequest {
+  Bytes handle;
+};
+Bytes encode(const RegisterRequest& m);
+Result<RegisterRequest> decode_register(ByteView m);
 Bytes encode_type_only(MonitorType type);  // kbdint_stop, refused
 
 MonitorType message_type(ByteView message);
@@ -98,9 +133,6 @@ Result<KbdintStartRequest> decode_kbdint_start(ByteView m);
 Result<KbdintRespondRequest> decode_kbdint_respond(ByteView m);
 Result<AuthDoneRequest> decode_auth_done(ByteView m);
 Result<LogLine> decode_log(ByteView m);
-// transport_state: the payload after the type byte is the exported state.
-Result<ByteView> decode_transport_state(ByteView m);
-SecretBytes encode_transport_state(ByteView state);
 
 // Answers (MonitorType::answer followed by the value).
 Bytes encode_answer_bool(bool v);

@@ -5,6 +5,8 @@
 #include "base/log.h"
 #include "base/wire_reader.h"
 #include "base/wire_writer.h"
+#include "continuation/key_schedule.h"
+#include "continuation/names.h"
 #include "sshd/monitor_client.h"
 #include "transport/transport_link.h"
 
@@ -19,6 +21,14 @@ class Preauth {
 
   Status start() {
     p_.transport.signer = &monitor_;
+    if (p_.continuations) {
+      p_.transport.extra_kex_markers.emplace_back(continuation::kServerMarker);
+      p_.auth.external_methods.emplace_back(continuation::kAuthMethod);
+      // §6.1: only the first exchange's K and H make the pre-secret.
+      p_.transport.on_kex_secrets = [this](const transport::KexSecrets& k) {
+        if (k.initial) presecret_ = continuation::derive_presecret(k.shared_secret, k.exchange_hash);
+      };
+    }
     auto session = std::make_unique<transport::TransportSession>(p_.transport);
     link_ = std::make_unique<transport::TransportLink>(
         loop_, p_.net_in, p_.net_out, std::move(session), [this](ByteView m) { return on_message(m); },
@@ -50,6 +60,38 @@ class Preauth {
     }
     for (const auto& m : out) SSH_TRY(link_->session().send(m));
     if (*state == auth::ServerAuth::State::success) return hand_off();
+    if (*state == auth::ServerAuth::State::external) return resume();
+    return link_->flush();
+  }
+
+  // §2.3: both markers in the first KEXINIT pair.
+  bool continuations_available() const {
+    return p_.continuations && link_->session().peer_offered(continuation::kClientMarker);
+  }
+  ByteView presecret() const { return continuations_available() ? presecret_.view() : ByteView(); }
+
+  // PROTOCOL.continuation §7.3: the monitor hands the connection to the suspended
+  // session, which checks the proof; on success this process lets go of it.
+  Status resume() {
+    const auth::ExternalRequest& req = auth_->external_request();
+    ResumeVerdict verdict{false, "continuations are not available on this connection"};
+    if (continuations_available()) {
+      auto state = SSH_TRY(link_->session().export_state());
+      verdict = SSH_TRY(monitor_.resume(req.user, req.body, state.view(), presecret()));
+    }
+    if (verdict.ok) {
+      link_->stop();
+      status_ = 0;
+      loop_.stop();
+      return {};
+    }
+    std::vector<Bytes> out;
+    auto state = auth_->external_failed(verdict.reason, out);
+    if (!state) {
+      link_->session().disconnect(state.error().reason, state.error().context);
+      return std::unexpected(state.error());
+    }
+    for (const auto& m : out) SSH_TRY(link_->session().send(m));
     return link_->flush();
   }
 
@@ -74,7 +116,7 @@ class Preauth {
     if (!accepted) return fail(ErrorCode::auth, "monitor refused the login");
     auto state = SSH_TRY(link_->session().export_state());
     link_->stop();
-    SSH_TRY(monitor_.send_transport_state(state.view()));
+    SSH_TRY(monitor_.send_transport_state(state.view(), presecret()));
     status_ = 0;
     loop_.stop();
     return {};
@@ -107,6 +149,7 @@ class Preauth {
   std::unique_ptr<auth::ServerAuth> auth_;
   bool service_accepted_ = false;
   int status_ = 255;
+  continuation::Secret presecret_;
 };
 
 }  // namespace

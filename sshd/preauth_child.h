@@ -24,6 +24,8 @@ struct PreauthParams {
   std::string peer;                                      // "ADDR port N", as log lines name the client
   SandboxOptions sandbox;
   bool use_sandbox = true;
+  // Offer continuations (PROTOCOL.continuation §2) and accept continuation@sshc.dev.
+  bool continuations = false;
 };
 
 // Returns the process exit status: 0 after a successful hand-off.

@@ -41,6 +41,9 @@ class SessionHost : public connection::MuxHandler {
   // pipes closed) and sends nothing more.
   void connection_lost();
 
+  // After a resumption from another address: what new programs see in SSH_CONNECTION.
+  void set_connection(ConnectionInfo connection) { context_.connection = std::move(connection); }
+
   size_t session_count() const { return sessions_.size(); }
   const std::vector<SessionChannel*>& sessions() const { return sessions_; }
   bool no_more_sessions() const { return no_more_sessions_; }

@@ -4,6 +4,8 @@
 // the monitor.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +29,12 @@ struct SessionParams {
   TcpForwardConfig forwarding;
   int client_alive_interval = 0;
   int client_alive_count_max = 3;
+  // Continuations (PROTOCOL.continuation): the connection's pre-secret (empty when they
+  // are unavailable on it), the longest suspension we grant (ResumeTimeout) and the uid
+  // the monitors run as (the only peer allowed on the registry entry).
+  SecretBytes presecret;
+  uint32_t resume_timeout_s = 0;
+  uid_t monitor_uid = 0;
 };
 
 // Returns the process exit status.

@@ -1,0 +1,265 @@
+// ClientSession, continued: session continuations on the client side
+// (PROTOCOL.continuation). Setup after login (§3), counting and acks (§4, §5), suspension
+// on connection loss (§8.4) and resumption over a new connection (§7).
+#include <sys/ioctl.h>
+#include <algorithm>
+#include <unistd.h>
+
+#include "auth/messages.h"
+#include "base/log.h"
+#include "connection/messages.h"
+#include "keys/key.h"
+#include "ssh/client_session.h"
+
+namespace ssh::client {
+
+namespace {
+
+constexpr Millis kFirstBackoff{250};
+constexpr Millis kMaxBackoff{10000};
+// One attempt (connect, key exchange, proof) may take this long before the next.
+constexpr int kAttemptSeconds = 15;
+
+// §7.1: a resumption goes only to the very key of the original connection; known_hosts
+// has no say (the user accepted this key when the session began).
+class PinnedHostKey final : public transport::HostKeyVerifier {
+ public:
+  explicit PinnedHostKey(Bytes blob) : blob_(std::move(blob)) {}
+  Status verify(std::string_view algorithm, ByteView host_key_blob, ByteView signature_blob,
+                ByteView exchange_hash) override {
+    if (!std::equal(host_key_blob.begin(), host_key_blob.end(), blob_.begin(), blob_.end())) {
+      return fail(ErrorCode::auth, "the server's host key is not the key of the session; not resuming",
+                  DisconnectReason::host_key_not_verifiable);
+    }
+    if (!keys::verify_signature(algorithm, host_key_blob, signature_blob, exchange_hash)) {
+      return fail(ErrorCode::crypto, "incorrect host key signature", DisconnectReason::host_key_not_verifiable);
+    }
+    return {};
+  }
+
+ private:
+  Bytes blob_;
+};
+
+}  // namespace
+
+void ClientSession::enable_continuations() {
+  options_.transport.extra_kex_markers.emplace_back(continuation::kClientMarker);
+  options_.transport.on_kex_secrets = [this](const transport::KexSecrets& k) {
+    if (k.initial) on_first_kex(k);
+  };
+}
+
+// §6.1 on every connection; on a resuming one the proof of §7.2 can be made now, and
+// the request leaves right behind our NEWKEYS and SERVICE_REQUEST (§7.5).
+void ClientSession::on_first_kex(const transport::KexSecrets& k) {
+  presecret_ = continuation::derive_presecret(k.shared_secret, k.exchange_hash);
+  if (phase_ != Phase::resuming || !link_) return;
+  Bytes request = cont_->resume_request(options_.auth.user, k.exchange_hash);
+  if (auto s = transport().send(request); !s) LOG_DEBUG1("resume request: %s", s.error().context.c_str());
+}
+
+void ClientSession::begin_continuation() {
+  if (!transport().peer_offered(continuation::kServerMarker)) {
+    LOG_DEBUG1("Session resumption unavailable: server does not offer it");
+    return;
+  }
+  cont_ = std::make_unique<continuation::Continuation>(continuation::kDefaultReplayLimit,
+                                                       [this](const Error& e) { fail_with(e); });
+  if (auto s = transport().send(cont_->begin_setup(options_.resume_timeout_s)); !s) {
+    fail_with(s.error());
+    return;
+  }
+  cont_->attach(*this);
+  mux_->set_sink(*cont_);
+  host_key_algorithm_ = transport().algorithms().host_key;
+  Bytes blob(transport().host_key_blob().begin(), transport().host_key_blob().end());
+  pinned_host_key_ = std::make_unique<PinnedHostKey>(std::move(blob));
+}
+
+Status ClientSession::on_setup_reply(ByteView payload) {
+  bool ok = SSH_TRY(cont_->on_setup_reply(payload, std::move(presecret_)));
+  if (!ok) {
+    LOG_DEBUG1("Session resumption unavailable: the server refused it");
+    mux_->set_sink(*this);
+    cont_.reset();
+    return {};
+  }
+  LOG_DEBUG1("Session resumption enabled; the server keeps the session %u s", cont_->timeout_s());
+  return {};
+}
+
+// Every message numbered 80..127 once a continuation was asked for.
+Status ClientSession::on_counted(ByteView payload) {
+  using State = continuation::Continuation::State;
+  if (cont_->state() == State::setup_pending && (payload[0] == 81 || payload[0] == 82)) {
+    return on_setup_reply(payload);
+  }
+  if (!cont_->established()) return deliver(payload);
+  auto inbound = SSH_TRY(cont_->on_receive(payload));
+  if (inbound == continuation::Continuation::Inbound::consumed) {
+    if (cont_->accepting_data()) mux_->resume_output();
+    return {};
+  }
+  SSH_TRY(deliver(payload));
+  return acknowledge();
+}
+
+// §5.3: at once past a quarter of the peer's limit, otherwise after a quiet moment.
+Status ClientSession::acknowledge() {
+  if (!cont_ || !link_ || phase_ != Phase::connection) return {};
+  if (cont_->ack_due_now()) return transmit(cont_->take_ack());
+  if (cont_->ack_pending() && !ack_timer_) {
+    ack_timer_ = loop_->add_timer(Millis(continuation::kAckDelayMs), [this] {
+      ack_timer_.reset();
+      if (!cont_ || !link_ || phase_ != Phase::connection || !cont_->ack_pending()) return;
+      if (auto s = transmit(cont_->take_ack()); !s) fail_with(s.error());
+    });
+  }
+  return {};
+}
+
+// §8.1: the network failed (not the peer's protocol, not a DISCONNECT, not us leaving).
+bool ClientSession::should_suspend(const Error& e) const {
+  if (!cont_ || !cont_->established() || closing_ || finished_ || phase_ != Phase::connection) return false;
+  if (link_ && transport().peer_disconnect()) return false;
+  return e.code == ErrorCode::closed || e.code == ErrorCode::io;
+}
+
+void ClientSession::status_line(const std::string& text) const {
+  if (!log::enabled(log::Level::info)) return;
+  std::string line = "\r\n" + text + "\r\n";
+  ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
+  (void)ignored;
+}
+
+void ClientSession::suspend(const Error& e) {
+  LOG_DEBUG1("connection lost: %s", describe_error(e).c_str());
+  status_line("Connection lost; resuming...");
+  drop_link();
+  cont_->detach();
+  phase_ = Phase::suspended;
+  lost_at_ = Clock::now();
+  backoff_ = Millis(0);
+  schedule_attempt();
+}
+
+// The link may be the caller: stop it now, destroy it from the loop.
+void ClientSession::drop_link() {
+  if (!link_) return;
+  link_->stop();
+  retired_links_.push_back(std::move(link_));
+  loop_->add_timer(Millis(0), [this] { retired_links_.clear(); });
+}
+
+// §8.4: retries back off to a cap until the suspend timeout (the server's, or our
+// ResumeTimeout if shorter) has passed.
+void ClientSession::schedule_attempt() {
+  uint32_t limit = cont_->timeout_s();
+  if (options_.resume_timeout_s > 0) limit = std::min(limit, options_.resume_timeout_s);
+  auto deadline = lost_at_ + std::chrono::seconds(limit);
+  if (Clock::now() + backoff_ >= deadline) {
+    LOG_ERROR("Could not resume the session within %u seconds.", limit);
+    cont_->close();
+    exit_status_ = 255;
+    finished_ = true;
+    return;
+  }
+  attempt_timer_ = loop_->add_timer(backoff_, [this] {
+    attempt_timer_.reset();
+    attempt_resume();
+  });
+  backoff_ = backoff_.count() == 0 ? kFirstBackoff : std::min(kMaxBackoff, backoff_ * 2);
+}
+
+void ClientSession::attempt_resume() {
+  if (finished_ || phase_ != Phase::suspended) return;
+  ConnectOptions connect = options_.reconnect;
+  if (connect.connect_timeout_s <= 0) connect.connect_timeout_s = kAttemptSeconds;
+  connect.attempts = 1;
+  auto connection = open_connection(connect);
+  if (!connection) {
+    LOG_DEBUG1("resume: %s", connection.error().context.c_str());
+    schedule_attempt();
+    return;
+  }
+  connection_ = std::move(*connection);
+  LOG_DEBUG1("resume: connected to %s port %d", connection_.peer_address.c_str(), connection_.peer_port);
+  transport::TransportConfig config = options_.transport;
+  config.verifier = pinned_host_key_.get();
+  // The original host key's algorithm first, so the server shows us that key.
+  auto& algs = config.host_key_algorithms;
+  algs.erase(std::remove(algs.begin(), algs.end(), host_key_algorithm_), algs.end());
+  algs.insert(algs.begin(), host_key_algorithm_);
+  phase_ = Phase::resuming;
+  awaiting_resume_ack_ = false;
+  open_link(std::make_unique<transport::TransportSession>(config));
+  Status started = transport().send_service_request("ssh-userauth");
+  if (started) started = link_->start();
+  if (!started) {
+    abandon_attempt(started.error().context);
+    return;
+  }
+  attempt_timer_ = loop_->add_timer(std::chrono::seconds(kAttemptSeconds), [this] {
+    attempt_timer_.reset();
+    if (phase_ == Phase::resuming) abandon_attempt("timed out");
+  });
+}
+
+void ClientSession::abandon_attempt(const std::string& why) {
+  LOG_DEBUG1("resume attempt failed: %s", why.c_str());
+  if (attempt_timer_) loop_->cancel_timer(*attempt_timer_);
+  attempt_timer_.reset();
+  drop_link();
+  phase_ = Phase::suspended;
+  schedule_attempt();
+}
+
+// §7.4 on the new connection: SERVICE_ACCEPT, then USERAUTH_SUCCESS and the server's
+// acknowledgement (or a refusal).
+Status ClientSession::handle_resume(ByteView payload) {
+  uint8_t type = payload[0];
+  if (awaiting_resume_ack_) return finish_resume(payload);
+  switch (type) {
+    case auth::kServiceAccept:
+    case auth::kUserauthBanner: return {};
+    case auth::kUserauthSuccess:
+      cont_->ratchet_secret(std::move(presecret_));
+      awaiting_resume_ack_ = true;
+      return {};
+    case auth::kUserauthFailure:
+      return fail(ErrorCode::auth, "The server refused to resume the session.",
+                  DisconnectReason::no_more_auth_methods_available);
+    default: return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type) + " while resuming");
+  }
+}
+
+Status ClientSession::finish_resume(ByteView payload) {
+  auto request = SSH_TRY(connection::decode_global_request(payload));
+  if (request.name != continuation::kAckRequest) {
+    return fail(ErrorCode::protocol, "the server did not acknowledge the resumption");
+  }
+  uint64_t peer_received = SSH_TRY(continuation::decode_ack_data(request.data));
+  if (attempt_timer_) loop_->cancel_timer(*attempt_timer_);
+  attempt_timer_.reset();
+  awaiting_resume_ack_ = false;
+  cont_->attach(*this);
+  SSH_TRY(cont_->retransmit_after(peer_received));
+  phase_ = Phase::connection;
+  alive_missed_ = 0;
+  alive_seen_packets_ = 0;
+  options_.peer_label = connection_.peer_address + " port " + std::to_string(connection_.peer_port);
+  auto took = std::chrono::duration_cast<Millis>(Clock::now() - lost_at_).count();
+  status_line("Resumed in " + std::to_string(took) + " ms.");
+  // Our status lines went over the screen: make full-screen programs redraw.
+  winsize ws{};
+  if (session_ && options_.session && options_.session->pty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 &&
+      ws.ws_row > 1) {
+    session_->send_window_change({ws.ws_col, uint16_t(ws.ws_row - 1), ws.ws_xpixel, ws.ws_ypixel});
+    session_->send_window_change({ws.ws_col, ws.ws_row, ws.ws_xpixel, ws.ws_ypixel});
+  }
+  if (cont_->accepting_data()) mux_->resume_output();
+  return {};
+}
+
+}  // namespace ssh::client

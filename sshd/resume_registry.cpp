@@ -1,0 +1,158 @@
+#include "sshd/resume_registry.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/unix_message.h"
+#include "base/wire_reader.h"
+#include "base/wire_writer.h"
+#include "crypto/hash.h"
+
+namespace ssh::sshd {
+
+namespace {
+
+constexpr size_t kMaxHandoff = 512 * 1024;
+constexpr size_t kMaxField = kMaxHandoff;
+
+Result<sockaddr_un> unix_address(const std::string& path) {
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  if (path.size() >= sizeof a.sun_path) return fail(ErrorCode::limit, "registry path too long: " + path);
+  memcpy(a.sun_path, path.c_str(), path.size() + 1);
+  return a;
+}
+
+Status check_directory(const std::string& dir) {
+  struct stat st {};
+  if (lstat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT) return fail(ErrorCode::io, dir + ": " + strerror(errno));
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return fail(ErrorCode::io, dir + ": " + strerror(errno));
+    if (lstat(dir.c_str(), &st) != 0) return fail(ErrorCode::io, dir + ": " + strerror(errno));
+  }
+  // Only we may create entries: anyone else could otherwise catch a hand-off.
+  if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+    return fail(ErrorCode::auth, dir + " must be a directory owned by uid " + std::to_string(geteuid()) +
+                                     " with mode 0700");
+  }
+  return {};
+}
+
+Result<uid_t> peer_uid(int fd) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    return fail(ErrorCode::io, std::string("SO_PEERCRED: ") + strerror(errno));
+  }
+  return cred.uid;
+}
+
+Status wait_readable(int fd, int timeout_ms) {
+  pollfd p{fd, POLLIN, 0};
+  int n;
+  while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {
+  }
+  if (n == 0) return fail(ErrorCode::io, "the suspended session did not answer");
+  if (n < 0) return fail(ErrorCode::io, std::string("poll: ") + strerror(errno));
+  return {};
+}
+
+}  // namespace
+
+SecretBytes encode(const ResumeHandoff& m) {
+  WireWriter w;
+  w.string(m.user).string(m.body).string(m.session_id).string(m.state.view()).string(m.presecret.view());
+  w.string(m.client_address).u32(uint32_t(m.client_port)).string(m.server_address).u32(uint32_t(m.server_port));
+  Bytes b = w.take();
+  SecretBytes s(b);
+  wipe(b.data(), b.size());
+  return s;
+}
+
+Result<ResumeHandoff> decode_handoff(ByteView m) {
+  WireReader r(m);
+  ResumeHandoff h;
+  h.user = std::string(SSH_TRY(r.text(256)));
+  ByteView body = SSH_TRY(r.string(4096));
+  h.body.assign(body.begin(), body.end());
+  ByteView sid = SSH_TRY(r.string(64));
+  h.session_id.assign(sid.begin(), sid.end());
+  h.state = SecretBytes(SSH_TRY(r.string(kMaxField)));
+  h.presecret = SecretBytes(SSH_TRY(r.string(64)));
+  h.client_address = std::string(SSH_TRY(r.text(256)));
+  h.client_port = int(SSH_TRY(r.u32()) & 0xffff);
+  h.server_address = std::string(SSH_TRY(r.text(256)));
+  h.server_port = int(SSH_TRY(r.u32()) & 0xffff);
+  SSH_TRY(r.expect_end());
+  return h;
+}
+
+std::string registry_path(const std::string& dir, uid_t uid, ByteView handle) {
+  // A hash, not the handle: file names show up in listings and audit logs.
+  Bytes digest = crypto::digest(crypto::HashAlg::sha256, handle);
+  return dir + "/" + std::to_string(uid) + "." + to_hex(ByteView(digest).first(16)) + ".sock";
+}
+
+Result<UniqueFd> bind_registry_entry(const std::string& dir, uid_t uid, ByteView handle, std::string& path) {
+  SSH_TRY(check_directory(dir));
+  path = registry_path(dir, uid, handle);
+  sockaddr_un a = SSH_TRY(unix_address(path));
+  UniqueFd fd(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) return fail(ErrorCode::io, std::string("socket: ") + strerror(errno));
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    return fail(ErrorCode::io, "bind " + path + ": " + strerror(errno));
+  }
+  if (listen(fd.get(), 8) != 0) {
+    unlink(path.c_str());
+    return fail(ErrorCode::io, std::string("listen: ") + strerror(errno));
+  }
+  return fd;
+}
+
+Result<ResumeVerdict> hand_over(const std::string& dir, uid_t uid, ByteView handle, uid_t listener_uid,
+                                const ResumeHandoff& handoff, int socket_fd, int timeout_ms) {
+  std::string path = registry_path(dir, uid, handle);
+  sockaddr_un a = SSH_TRY(unix_address(path));
+  UniqueFd fd(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  if (!fd) return fail(ErrorCode::io, std::string("socket: ") + strerror(errno));
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    if (errno == ENOENT || errno == ECONNREFUSED) return ResumeVerdict{false, "no such session"};
+    return fail(ErrorCode::io, "connect " + path + ": " + strerror(errno));
+  }
+  if (SSH_TRY(peer_uid(fd.get())) != listener_uid) return ResumeVerdict{false, "registry entry not ours"};
+  SecretBytes message = encode(handoff);
+  SSH_TRY(send_unix_message(fd.get(), message.view(), socket_fd));
+  SSH_TRY(wait_readable(fd.get(), timeout_ms));
+  auto answer = SSH_TRY(receive_unix_message(fd.get(), 4096));
+  return decode_answer_verdict(answer.data);
+}
+
+Result<IncomingResume> accept_resume(int listen_fd, uid_t monitor_uid) {
+  IncomingResume in;
+  in.connection.reset(accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+  if (!in.connection) return fail(ErrorCode::io, std::string("accept: ") + strerror(errno));
+  if (SSH_TRY(peer_uid(in.connection.get())) != monitor_uid) {
+    return fail(ErrorCode::auth, "registry connection from a process that is not the monitor");
+  }
+  // The monitor sends the hand-off right after connecting; do not let it stall us.
+  SSH_TRY(wait_readable(in.connection.get(), 5000));
+  auto message = SSH_TRY(receive_unix_message(in.connection.get(), kMaxHandoff));
+  SecretBytes data(message.data);
+  wipe(message.data.data(), message.data.size());
+  in.handoff = SSH_TRY(decode_handoff(data.view()));
+  in.socket = std::move(message.fd);
+  if (!in.socket) return fail(ErrorCode::protocol, "hand-off without a connection");
+  return in;
+}
+
+Status answer_resume(int connection, const ResumeVerdict& verdict) {
+  return send_unix_message(connection, encode_answer(verdict));
+}
+
+}  // namespace ssh::sshd

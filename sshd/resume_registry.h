@@ -1,0 +1,68 @@
+// The registry of resumable sessions (PROTOCOL.continuation §8, DESIGN §4.6). Each
+// established continuation has one listening SOCK_SEQPACKET socket in a root-only
+// directory, named after the user's uid and a hash of the handle. The session's monitor
+// binds it (only root can create entries) and hands the listening fd to the session
+// process; the monitor of a new connection that asks to resume connects to it and hands
+// over the connection: the socket (SCM_RIGHTS), the exported transport, the request and
+// the new session id it signed itself. The suspended session checks the proof and either
+// adopts the connection or refuses, and answers.
+//
+// Another user's handle names no entry of this user's uid, so it finds nothing. Both ends
+// check who is on the other side (SO_PEERCRED): the listener was set up by root, the
+// connecting monitor is root.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "base/secret.h"
+#include "base/unique_fd.h"
+#include "sshd/monitor_protocol.h"
+
+namespace ssh::sshd {
+
+inline constexpr const char* kDefaultRegistryDir = "/run/sshd-continuations";
+
+// What a new connection's monitor hands to the suspended session.
+struct ResumeHandoff {
+  std::string user;
+  Bytes body;        // the continuation@sshc.dev method fields (handle, count, proof)
+  Bytes session_id;  // H of the new connection (the monitor signed it)
+  SecretBytes state;
+  SecretBytes presecret;
+  std::string client_address;
+  int client_port = 0;
+  std::string server_address;
+  int server_port = 0;
+};
+SecretBytes encode(const ResumeHandoff& m);
+Result<ResumeHandoff> decode_handoff(ByteView m);
+
+// The entry's path; dir must be the registry directory.
+std::string registry_path(const std::string& dir, uid_t uid, ByteView handle);
+
+// Session's monitor: makes sure dir exists, is a directory owned by us and not accessible
+// to anyone else, then binds and listens on the entry. The caller unlinks `path` when the
+// session ends.
+Result<UniqueFd> bind_registry_entry(const std::string& dir, uid_t uid, ByteView handle, std::string& path);
+
+// New connection's monitor: connects to the entry for (uid, handle), checks that the
+// listener was set up by listener_uid, sends the hand-off with `socket` attached and waits
+// up to timeout_ms for the verdict. No entry: "no such session".
+Result<ResumeVerdict> hand_over(const std::string& dir, uid_t uid, ByteView handle, uid_t listener_uid,
+                                const ResumeHandoff& handoff, int socket, int timeout_ms);
+
+// Session: accepts one connection on the listening entry, checks that the peer runs as
+// monitor_uid and reads the hand-off and its socket.
+struct IncomingResume {
+  UniqueFd connection;  // answer on this with answer_resume()
+  ResumeHandoff handoff;
+  UniqueFd socket;
+};
+Result<IncomingResume> accept_resume(int listen_fd, uid_t monitor_uid);
+Status answer_resume(int connection, const ResumeVerdict& verdict);
+
+}  // namespace ssh::sshd
