@@ -73,6 +73,7 @@ void ClientSession::begin_continuation() {
   cont_->attach(*this);
   mux_->set_sink(*cont_);
   host_key_algorithm_ = transport().algorithms().host_key;
+  kex_algorithm_ = transport().algorithms().kex;
   Bytes blob(transport().host_key_blob().begin(), transport().host_key_blob().end());
   pinned_host_key_ = std::make_unique<PinnedHostKey>(std::move(blob));
 }
@@ -187,10 +188,16 @@ void ClientSession::attempt_resume() {
   LOG_DEBUG1("resume: connected to %s port %d", connection_.peer_address.c_str(), connection_.peer_port);
   transport::TransportConfig config = options_.transport;
   config.verifier = pinned_host_key_.get();
-  // The original host key's algorithm first, so the server shows us that key.
-  auto& algs = config.host_key_algorithms;
-  algs.erase(std::remove(algs.begin(), algs.end(), host_key_algorithm_), algs.end());
-  algs.insert(algs.begin(), host_key_algorithm_);
+  // The original host key's algorithm first, so the server shows us that key, and the
+  // server's last choice of method first, so our guessed first kex packet saves a round
+  // trip (§7.5).
+  auto move_first = [](std::vector<std::string>& list, const std::string& name) {
+    list.erase(std::remove(list.begin(), list.end(), name), list.end());
+    list.insert(list.begin(), name);
+  };
+  move_first(config.host_key_algorithms, host_key_algorithm_);
+  move_first(config.kex_algorithms, kex_algorithm_);
+  config.guess_first_kex = true;
   phase_ = Phase::resuming;
   awaiting_resume_ack_ = false;
   open_link(std::make_unique<transport::TransportSession>(config));

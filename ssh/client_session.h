@@ -139,6 +139,7 @@ class ClientSession final : public connection::PayloadSink,
   continuation::Secret presecret_;                    // of the current connection's first kex
   std::unique_ptr<transport::HostKeyVerifier> pinned_host_key_;
   std::string host_key_algorithm_;
+  std::string kex_algorithm_;
   TimePoint lost_at_{};
   Millis backoff_{0};
   bool awaiting_resume_ack_ = false;

@@ -53,6 +53,8 @@ class DhGexKex final : public KexMethod {
                                          " during key exchange, expecting " + expecting());
   }
 
+  void set_prefix(const HashPrefix& prefix) override { params_.prefix = prefix; }
+
   const char* expecting() const override {
     if (params_.role == Role::client) {
       return state_ == State::group ? "SSH2_MSG_KEX_DH_GEX_GROUP" : "SSH2_MSG_KEX_DH_GEX_REPLY";

@@ -39,6 +39,8 @@ class OneRoundTripKex final : public KexMethod {
     return server_init(payload);
   }
 
+  void set_prefix(const HashPrefix& prefix) override { params_.prefix = prefix; }
+
   const char* expecting() const override {
     return params_.role == Role::client ? "SSH2_MSG_KEX_ECDH_REPLY" : "SSH2_MSG_KEX_ECDH_INIT";
   }

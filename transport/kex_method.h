@@ -50,6 +50,9 @@ class KexMethod {
   virtual Result<KexStep> handle(ByteView payload) = 0;
   // The message we wait for now, e.g. "SSH2_MSG_KEX_ECDH_REPLY".
   virtual const char* expecting() const = 0;
+  // A client that guessed (RFC 4253 §7.1, first_kex_packet_follows) starts its method
+  // before the server's KEXINIT exists; the full hash prefix arrives here once it does.
+  virtual void set_prefix(const HashPrefix& prefix) = 0;
   KexOutcome take_outcome() { return std::move(outcome_); }
 
  protected:

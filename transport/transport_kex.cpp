@@ -88,11 +88,32 @@ Status TransportSession::begin_kex() {
   k.cipher_c2s = k.cipher_s2c = config_.ciphers;
   k.mac_c2s = k.mac_s2c = config_.macs;
   k.compression_c2s = k.compression_s2c = config_.compression;
+  bool guess = config_.role == Role::client && !initial_done_ && config_.guess_first_kex;
+  k.first_kex_packet_follows = guess;
   kex_->our_kexinit = k.encode();
   log_proposal(config_.role == Role::client ? "local client" : "local server", k);
   SSH_TRY(codec_.write_packet(kex_->our_kexinit, out_));
   LOG_DEBUG1("SSH2_MSG_KEXINIT sent");
+  if (guess) SSH_TRY(start_guessed_kex());
   return {};
+}
+
+Status TransportSession::start_guessed_kex() {
+  const KexInfo* info = config_.kex_algorithms.empty() ? nullptr : find_kex(config_.kex_algorithms[0]);
+  if (!info || info->family == KexFamily::dh_gex || info->family == KexFamily::dh_fixed ||
+      config_.host_key_algorithms.empty()) {
+    return {};  // nothing we can guess without the negotiated ciphers: the KEXINIT says so anyway
+  }
+  KexParams params;
+  params.role = config_.role;
+  params.info = info;
+  params.host_key_alg = config_.host_key_algorithms[0];
+  params.rng = rng_;
+  kex_->method = SSH_TRY(make_kex_method(params));
+  kex_->guessed = true;
+  auto step = SSH_TRY(kex_->method->start());
+  LOG_DEBUG1("guessing %s with %s", std::string(info->name).c_str(), params.host_key_alg.c_str());
+  return send_kex_step(std::move(step.send));
 }
 
 Status TransportSession::handle_kexinit(ByteView payload) {
@@ -135,6 +156,17 @@ Status TransportSession::handle_kexinit(ByteView payload) {
   params.need_bytes = need_bytes(a);
   params.signer = config_.signer;
   params.rng = rng_;
+  if (round.guessed) {
+    // RFC 4253 §7.1: right when both sides list the same kex and host key algorithm first.
+    round.guessed = false;
+    bool right = !peer.kex.empty() && peer.kex[0] == ours.kex[0] && !peer.host_key.empty() &&
+                 peer.host_key[0] == ours.host_key[0] && a.kex == ours.kex[0] && a.host_key == ours.host_key[0];
+    if (right) {
+      round.method->set_prefix(params.prefix);
+      return {};
+    }
+    LOG_DEBUG1("kex guess was wrong: starting %s", a.kex.c_str());
+  }
   round.method = SSH_TRY(make_kex_method(params));
   auto step = SSH_TRY(round.method->start());
   return send_kex_step(std::move(step.send));

@@ -19,6 +19,7 @@ struct TransportSession::KexRound {
   bool method_done = false;
   bool newkeys_sent = false;
   bool ignore_next_kex_packet = false;
+  bool guessed = false;  // our method started before the peer's KEXINIT (client guess)
   std::optional<PacketProtection> receive_protection;  // installed on peer NEWKEYS
 };
 

@@ -55,6 +55,11 @@ struct TransportConfig {
   std::vector<std::string> compression = default_algorithms(AlgorithmKind::compression);
   // Extra marker names appended to the first KEXINIT's kex list (e.g. continuation).
   std::vector<std::string> extra_kex_markers;
+  // Client: send the first key exchange message of kex_algorithms[0] with
+  // host_key_algorithms[0] right behind the first KEXINIT (RFC 4253 §7.1
+  // first_kex_packet_follows), saving a round trip when the server prefers the same pair,
+  // as a resuming client expects (PROTOCOL.continuation §7.5). One-round-trip methods only.
+  bool guess_first_kex = false;
   // RekeyLimit: 0 = the cipher's default (RFC 4344 §3.2: 2^(L/4) blocks for block length L
   // >= 128 bits, else 1 GiB, as OpenSSH does); otherwise the smaller of the two.
   uint64_t rekey_limit_bytes = 0;
@@ -69,7 +74,8 @@ struct TransportConfig {
   // after the new keys are derived and, for a client, after the host key verified; K is
   // wiped as soon as it returns. This is the only way to see K: the continuation layer
   // derives its resume secret from K and H here (DESIGN §4.2). Copy what you keep into
-  // SecretBytes. It must not call back into the session.
+  // SecretBytes. It may queue service-layer messages with send() (they leave right behind
+  // our NEWKEYS); it must not call anything else on the session.
   std::function<void(const KexSecrets&)> on_kex_secrets;
 };
 
@@ -178,6 +184,7 @@ class TransportSession {
 
   // transport_kex.cpp
   Status begin_kex();
+  Status start_guessed_kex();
   Status handle_kexinit(ByteView payload);
   Status handle_kex_message(ByteView payload);
   Status finish_kex_method();

@@ -344,6 +344,25 @@ class SshdInteropExtra : public ::testing::Test {
   }
 };
 
+// RFC 4253 §7.1 against stock sshd: a guess that matches its first choice is taken, one
+// that does not is ignored by sshd while we start the negotiated method.
+TEST_F(SshdInteropExtra, GuessedFirstKexPacket) {
+  for (const char* sshd_kex : {"curve25519-sha256", "ecdh-sha2-nistp256,curve25519-sha256"}) {
+    SshdConnection sshd(std::string("KexAlgorithms ") + sshd_kex + "\nHostKeyAlgorithms ssh-ed25519\n");
+    test::TestVerifier verifier;
+    TransportConfig cfg;
+    cfg.verifier = &verifier;
+    cfg.guess_first_kex = true;
+    cfg.kex_algorithms = {"curve25519-sha256", "ecdh-sha2-nistp256"};
+    cfg.host_key_algorithms = {"ssh-ed25519"};
+    TransportSession s(std::move(cfg));
+    Driver d(s, sshd.fd());
+    auto ok = service_request(s, d);
+    ASSERT_TRUE(ok) << sshd_kex << ": " << ok.error().context << "\n--- sshd log ---\n" << sshd.log_text();
+    EXPECT_TRUE(s.initial_kex_done());
+  }
+}
+
 // Delayed compression starts after USERAUTH_SUCCESS on both sides; exercise it with a
 // real login and compressible traffic.
 TEST_F(SshdInteropExtra, DelayedCompressionAfterLogin) {

@@ -378,6 +378,52 @@ TEST(TransportSessionStrict, PeerDisconnectIsReported) {
   EXPECT_EQ(s.peer_disconnect()->description, "go away?");
 }
 
+// One flight each way: what the client sends at once, then what the server answers.
+bool kex_done_after_one_round_trip(SessionPair& p) {
+  Bytes c(p.client->pending_output().begin(), p.client->pending_output().end());
+  p.client->consume_output(c.size());
+  EXPECT_TRUE(p.server->feed(c));
+  while (true) {
+    auto m = p.server->next_message();
+    if (!m || !*m) break;
+  }
+  Bytes s(p.server->pending_output().begin(), p.server->pending_output().end());
+  p.server->consume_output(s.size());
+  EXPECT_TRUE(p.client->feed(s));
+  while (true) {
+    auto m = p.client->next_message();
+    if (!m || !*m) break;
+  }
+  return p.client->initial_kex_done();
+}
+
+// RFC 4253 §7.1: a right guess saves the round trip (PROTOCOL.continuation §7.5).
+TEST(TransportSession, RightKexGuessFinishesInOneRoundTrip) {
+  TransportConfig c;
+  c.guess_first_kex = true;
+  SessionPair guessed(c);
+  EXPECT_TRUE(kex_done_after_one_round_trip(guessed));
+  SessionPair plain;
+  EXPECT_FALSE(kex_done_after_one_round_trip(plain));
+  SessionPair again(c);
+  expect_working(again);
+}
+
+// The server prefers another method: it drops the guessed packet even though the
+// negotiation lands on the guessed method, and the client sends its first message again.
+TEST(TransportSession, WrongKexGuessFallsBackToNegotiatedMethod) {
+  TransportConfig c;
+  c.guess_first_kex = true;
+  c.kex_algorithms = {"ecdh-sha2-nistp256", "curve25519-sha256"};
+  TransportConfig s;
+  s.kex_algorithms = {"curve25519-sha256", "ecdh-sha2-nistp256"};
+  SessionPair p(c, s);
+  EXPECT_FALSE(kex_done_after_one_round_trip(p));
+  SessionPair q(c, s);
+  expect_working(q);
+  EXPECT_EQ(q.client->algorithms().kex, "ecdh-sha2-nistp256");
+}
+
 TEST(TransportSessionStrict, BannerAndKexinitAreSentAtOnce) {
   test::TestVerifier v;
   TransportConfig c;
