@@ -48,12 +48,12 @@ std::string client_text(const ConnectionInfo& c) {
   return c.client_address + " " + std::to_string(c.client_port) + " " + std::to_string(c.server_port);
 }
 
+}  // namespace
+
 std::string connection_text(const ConnectionInfo& c) {
   return c.client_address + " " + std::to_string(c.client_port) + " " + c.server_address + " " +
          std::to_string(c.server_port);
 }
-
-}  // namespace
 
 ChildEnv build_child_env(const ChildEnvInput& in) {
   const UserInfo& user = in.context.user;
@@ -71,6 +71,7 @@ ChildEnv build_child_env(const ChildEnvInput& in) {
   // Connection facts override anything the client sent under those names.
   env.set("SSH_CLIENT", client_text(in.context.connection));
   env.set("SSH_CONNECTION", connection_text(in.context.connection));
+  if (!in.context.state_dir.empty()) env.set(kSessionDirVariable, in.context.state_dir);
   if (!in.tty.empty()) env.set("SSH_TTY", in.tty);
   if (!in.term.empty()) env.set("TERM", in.term);
   // sshd_config(5) SetEnv: "override the default environment and any variables specified

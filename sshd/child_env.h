@@ -52,4 +52,10 @@ struct ChildEnvInput {
 
 ChildEnv build_child_env(const ChildEnvInput& in);
 
+// SSH_CONNECTION's value: "client_addr client_port server_addr server_port".
+std::string connection_text(const ConnectionInfo& c);
+
+// A resumable session's state directory (sshd/session_state_dir.h).
+inline constexpr const char* kSessionDirVariable = "SSHC_SESSION_DIR";
+
 }  // namespace ssh::sshd

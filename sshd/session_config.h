@@ -70,6 +70,8 @@ struct SessionContext {
   // FORMAT): command="..." and no-pty. ForceCommand wins over command=.
   std::optional<std::string> key_forced_command;
   bool key_permit_pty = true;
+  // $SSHC_SESSION_DIR of a resumable session (sshd/session_state_dir.h); empty: none.
+  std::string state_dir;
 };
 
 }  // namespace ssh::sshd

@@ -43,6 +43,8 @@ class SessionHost : public connection::MuxHandler {
 
   // After a resumption from another address: what new programs see in SSH_CONNECTION.
   void set_connection(ConnectionInfo connection) { context_.connection = std::move(connection); }
+  // $SSHC_SESSION_DIR for sessions opened from now on.
+  void set_state_dir(std::string dir) { context_.state_dir = std::move(dir); }
 
   size_t session_count() const { return sessions_.size(); }
   const std::vector<SessionChannel*>& sessions() const { return sessions_; }

@@ -18,6 +18,7 @@
 #include "sshd/monitor_client.h"
 #include "sshd/resume_registry.h"
 #include "sshd/session_host.h"
+#include "sshd/session_state_dir.h"
 #include "sshd/tcpip_forward.h"
 #include "transport/transport_link.h"
 
@@ -144,6 +145,10 @@ class SessionProcess final : public connection::PayloadSink, public continuation
     registry_fd_ = std::move(*registry);
     SSH_TRY(loop_.watch(registry_fd_.get(), EPOLLIN, [this](uint32_t) { on_registry(); }));
     LOG_DEBUG1("continuation established for %s, timeout %u s", p_.context.user.name.c_str(), cont_->timeout_s());
+    if (auto dir = SessionStateDir::create(); dir && dir->write_connection(p_.context.connection)) {
+      state_dir_.emplace(std::move(*dir));
+      host_.set_state_dir(state_dir_->path());
+    }
     return {};
   }
 
@@ -264,6 +269,7 @@ class SessionProcess final : public connection::PayloadSink, public continuation
     SSH_TRY(cont_->retransmit_after(request.received));
     ConnectionInfo now{h.client_address, uint16_t(h.client_port), h.server_address, uint16_t(h.server_port)};
     peer_ = label(now);
+    if (state_dir_) (void)state_dir_->write_connection(now);
     host_.set_connection(std::move(now));
     LOG_INFO("Accepted %s for %s from %s ssh2", std::string(continuation::kAuthMethod).c_str(),
              p_.context.user.name.c_str(), peer_.c_str());
@@ -313,6 +319,7 @@ class SessionProcess final : public connection::PayloadSink, public continuation
   std::unique_ptr<connection::Mux> mux_;              // destroyed before host_ (declared after it)
   std::unique_ptr<TcpipForwarder> forwarder_;
   UniqueFd registry_fd_;
+  std::optional<SessionStateDir> state_dir_;
   std::optional<EventLoop::TimerId> ack_timer_;
   std::optional<EventLoop::TimerId> expiry_;
   bool ended_ = false;
