@@ -222,6 +222,11 @@ Bytes Continuation::take_ack() {
   return encode_ack(received_);
 }
 
+Status Continuation::send_ack() {
+  if (state_ != State::active || transmitter_ == nullptr || resync_pending_) return {};
+  return transmitter_->transmit(take_ack());
+}
+
 // --- resumption (§7) ---
 
 Bytes Continuation::resume_request(const std::string& user, ByteView new_exchange_hash) const {

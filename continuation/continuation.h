@@ -84,6 +84,9 @@ class Continuation final : public connection::PayloadSink {
   bool ack_pending() const;
   // The ack payload for received(); resets the policy. Send it straight to the transport.
   Bytes take_ack();
+  // take_ack() through the attached transmitter; nothing while suspended or before the
+  // retransmission of a resumption went out.
+  Status send_ack();
 
   // --- resumption (§7) ---
   // Client: the USERAUTH_REQUEST of §7.2 for the new connection.

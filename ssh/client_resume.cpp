@@ -72,6 +72,7 @@ void ClientSession::begin_continuation() {
   }
   cont_->attach(*this);
   mux_->set_sink(*cont_);
+  ack_timer_ = std::make_unique<continuation::AckTimer>(*loop_, *cont_, [this](const Error& e) { fail_with(e); });
   host_key_algorithm_ = transport().algorithms().host_key;
   kex_algorithm_ = transport().algorithms().kex;
   Bytes blob(transport().host_key_blob().begin(), transport().host_key_blob().end());
@@ -83,6 +84,7 @@ Status ClientSession::on_setup_reply(ByteView payload) {
   if (!ok) {
     LOG_DEBUG1("Session resumption unavailable: the server refused it");
     mux_->set_sink(*this);
+    ack_timer_.reset();
     cont_.reset();
     return {};
   }
@@ -103,21 +105,7 @@ Status ClientSession::on_counted(ByteView payload) {
     return {};
   }
   SSH_TRY(deliver(payload));
-  return acknowledge();
-}
-
-// §5.3: at once past a quarter of the peer's limit, otherwise after a quiet moment.
-Status ClientSession::acknowledge() {
-  if (!cont_ || !link_ || phase_ != Phase::connection) return {};
-  if (cont_->ack_due_now()) return transmit(cont_->take_ack());
-  if (cont_->ack_pending() && !ack_timer_) {
-    ack_timer_ = loop_->add_timer(Millis(continuation::kAckDelayMs), [this] {
-      ack_timer_.reset();
-      if (!cont_ || !link_ || phase_ != Phase::connection || !cont_->ack_pending()) return;
-      if (auto s = transmit(cont_->take_ack()); !s) fail_with(s.error());
-    });
-  }
-  return {};
+  return ack_timer_->note_received();
 }
 
 // §8.1: the network failed (not the peer's protocol, not a DISCONNECT, not us leaving).

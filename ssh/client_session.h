@@ -11,6 +11,7 @@
 #include "base/event_loop.h"
 #include "config/client_config.h"
 #include "connection/mux.h"
+#include "continuation/ack_timer.h"
 #include "continuation/continuation.h"
 #include "ssh/connect.h"
 #include "ssh/host_key_check.h"
@@ -103,7 +104,6 @@ class ClientSession final : public connection::PayloadSink,
   void begin_continuation();
   Status on_setup_reply(ByteView payload);
   Status on_counted(ByteView payload);
-  Status acknowledge();
   bool should_suspend(const Error& e) const;
   void suspend(const Error& e);
   void drop_link();
@@ -144,7 +144,7 @@ class ClientSession final : public connection::PayloadSink,
   Millis backoff_{0};
   bool awaiting_resume_ack_ = false;
   std::optional<EventLoop::TimerId> attempt_timer_;
-  std::optional<EventLoop::TimerId> ack_timer_;
+  std::unique_ptr<continuation::AckTimer> ack_timer_;  // before cont_ goes
 };
 
 }  // namespace ssh::client

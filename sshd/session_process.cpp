@@ -12,6 +12,7 @@
 #include "connection/messages.h"
 #include "connection/mux.h"
 #include "connection/session_requests.h"
+#include "continuation/ack_timer.h"
 #include "continuation/continuation.h"
 #include "crypto/random.h"
 #include "sshd/child_reaper.h"
@@ -100,7 +101,7 @@ class SessionProcess final : public connection::PayloadSink, public continuation
           return {};
         }
         SSH_TRY(deliver(payload));
-        return acknowledge();
+        return ack_timer_->note_received();
       }
       if (continuation::is_global_request(payload, continuation::kSetupRequest)) return on_setup(payload);
       return deliver(payload);
@@ -142,27 +143,13 @@ class SessionProcess final : public connection::PayloadSink, public continuation
     cont_ = std::move(cont);
     cont_->attach(*this);
     mux_->set_sink(*cont_);
+    ack_timer_ = std::make_unique<continuation::AckTimer>(loop_, *cont_, [this](const Error& e) { on_error(e); });
     registry_fd_ = std::move(*registry);
     SSH_TRY(loop_.watch(registry_fd_.get(), EPOLLIN, [this](uint32_t) { on_registry(); }));
     LOG_DEBUG1("continuation established for %s, timeout %u s", p_.context.user.name.c_str(), cont_->timeout_s());
     if (auto dir = SessionStateDir::create(); dir && dir->write_connection(p_.context.connection)) {
       state_dir_.emplace(std::move(*dir));
       host_.set_state_dir(state_dir_->path());
-    }
-    return {};
-  }
-
-  // §5.3: at once past a quarter of the peer's limit, otherwise after a quiet moment.
-  Status acknowledge() {
-    if (!cont_ || cont_->state() != continuation::Continuation::State::active) return {};
-    if (cont_->ack_due_now()) return link_->send(cont_->take_ack());
-    if (cont_->ack_pending() && !ack_timer_) {
-      ack_timer_ = loop_.add_timer(Millis(continuation::kAckDelayMs), [this] {
-        ack_timer_.reset();
-        if (!link_ || cont_->state() != continuation::Continuation::State::active || !cont_->ack_pending())
-          return;
-        if (auto s = transmit(cont_->take_ack()); !s) on_error(s.error());
-      });
     }
     return {};
   }
@@ -320,7 +307,7 @@ class SessionProcess final : public connection::PayloadSink, public continuation
   std::unique_ptr<TcpipForwarder> forwarder_;
   UniqueFd registry_fd_;
   std::optional<SessionStateDir> state_dir_;
-  std::optional<EventLoop::TimerId> ack_timer_;
+  std::unique_ptr<continuation::AckTimer> ack_timer_;  // declared after cont_: goes first
   std::optional<EventLoop::TimerId> expiry_;
   bool ended_ = false;
   uint64_t alive_seen_ = 0;
