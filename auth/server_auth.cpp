@@ -163,10 +163,9 @@ void ServerAuth::log_attempt(const char* verdict, const Attempt& attempt) const 
   // A failed "none" (the client asking which methods exist) stays quiet, as stock sshd's
   // INFO log shows.
   bool loud =
-      verdict[0] == 'A' ||
-      ((!user_info_.valid || attempt.method == "password" || attempt.method == external_.method ||
-        failures_ >= config_.max_auth_tries / 2) &&
-       attempt.method != "none");
+      verdict[0] == 'A' || ((!user_info_.valid || attempt.method == "password" ||
+                             attempt.method == external_.method || failures_ >= config_.max_auth_tries / 2) &&
+                            attempt.method != "none");
   auto level = loud ? log::Level::info : log::Level::verbose;
   SSH_LOG(level, "%s %s for %s%s %s ssh2%s", verdict, attempt.method.c_str(), invalid, user_.c_str(),
           config_.client_label.c_str(), info.c_str());

@@ -59,7 +59,8 @@ Bytes Continuation::begin_setup(uint32_t requested_timeout_s) {
 }
 
 Result<bool> Continuation::on_setup_reply(ByteView payload, Secret presecret) {
-  if (state_ != State::setup_pending) return fail(ErrorCode::protocol, "continuation setup reply without a request");
+  if (state_ != State::setup_pending)
+    return fail(ErrorCode::protocol, "continuation setup reply without a request");
   if (payload.empty()) return fail(ErrorCode::parse, "empty continuation setup reply");
   if (payload[0] == kRequestFailure) {
     SSH_TRY(connection::decode_request_failure(payload));
@@ -69,7 +70,8 @@ Result<bool> Continuation::on_setup_reply(ByteView payload, Secret presecret) {
     state_ = State::none;
     return false;
   }
-  if (payload[0] != kRequestSuccess) return fail(ErrorCode::protocol, "continuation setup reply of the wrong type");
+  if (payload[0] != kRequestSuccess)
+    return fail(ErrorCode::protocol, "continuation setup reply of the wrong type");
   SetupReply reply = SSH_TRY(decode_setup_reply_data(payload.subspan(1)));
   SSH_TRY(check_peer_replay_limit(reply.replay_limit));  // §9
   if (timeout_s_ != 0 && reply.timeout_s > timeout_s_) {
@@ -128,7 +130,8 @@ void Continuation::close() {
 
 void Continuation::transmit(ByteView payload) {
   if (transmitter_ == nullptr) {
-    report(Error{ErrorCode::internal, DisconnectReason::by_application, "continuation has no transport attached"});
+    report(Error{ErrorCode::internal, DisconnectReason::by_application,
+                 "continuation has no transport attached"});
     return;
   }
   if (auto st = transmitter_->transmit(payload); !st) report(st.error());
@@ -154,7 +157,8 @@ void Continuation::send_payload(Bytes&& payload) {
   // §5.2: the buffer may overshoot its limit only by control messages; twice is too much.
   uint64_t held = buffer_.held_bytes();
   if (held > replay_limit_ && held - replay_limit_ > replay_limit_) {
-    report(Error{ErrorCode::limit, DisconnectReason::by_application, "continuation replay buffer past twice its limit"});
+    report(Error{ErrorCode::limit, DisconnectReason::by_application,
+                 "continuation replay buffer past twice its limit"});
     return;
   }
   if (live) transmit(payload);
@@ -162,12 +166,9 @@ void Continuation::send_payload(Bytes&& payload) {
 
 bool Continuation::accepting_data() const {
   switch (state_) {
-    case State::none:
-      return true;
-    case State::closed:
-      return false;
-    default:
-      return buffer_.held_bytes() < replay_limit_;  // §5.2
+    case State::none: return true;
+    case State::closed: return false;
+    default: return buffer_.held_bytes() < replay_limit_;  // §5.2
   }
 }
 
@@ -187,22 +188,21 @@ Result<Continuation::Inbound> Continuation::on_receive(ByteView payload) {
   if (payload[0] < kFirstConnectionMsg || payload[0] > kLastConnectionMsg) return Inbound::deliver;  // §4.1
   bool ack = is_global_request(payload, kAckRequest);
   switch (state_) {
-    case State::closed:
-      return fail(ErrorCode::closed, "continuation closed");
+    case State::closed: return fail(ErrorCode::closed, "continuation closed");
     case State::none:
     case State::setup_pending:
       // §2.3 / §3.3: acknowledgements exist only on an established continuation.
       if (ack) return fail(ErrorCode::protocol, "continuation acknowledgement before setup");
       return Inbound::deliver;
-    default:
-      break;
+    default: break;
   }
   if (ack) return on_ack(payload);
   if (is_global_request(payload, kSetupRequest)) {
     return fail(ErrorCode::protocol, "continuation setup request on an established continuation");
   }
   if (received_ == std::numeric_limits<uint64_t>::max()) {  // §4.2
-    return fail(ErrorCode::limit, "continuation received counter would overflow", DisconnectReason::by_application);
+    return fail(ErrorCode::limit, "continuation received counter would overflow",
+                DisconnectReason::by_application);
   }
   ++received_;
   unacked_bytes_ += payload.size();
@@ -214,7 +214,9 @@ bool Continuation::ack_due_now() const {
   return established() && unacked_bytes_ > peer_replay_limit_ / 4;
 }
 
-bool Continuation::ack_pending() const { return established() && received_ > acked_received_; }
+bool Continuation::ack_pending() const {
+  return established() && received_ > acked_received_;
+}
 
 Bytes Continuation::take_ack() {
   acked_received_ = received_;
@@ -245,7 +247,8 @@ Status Continuation::verify_resume(ByteView new_exchange_hash, uint64_t peer_rec
     return fail(ErrorCode::auth, "wrong proof");
   }
   if (peer_received > buffer_.sent()) return fail(ErrorCode::protocol, "count beyond what was sent");
-  if (peer_received < buffer_.acknowledged()) return fail(ErrorCode::protocol, "count behind what was acknowledged");
+  if (peer_received < buffer_.acknowledged())
+    return fail(ErrorCode::protocol, "count behind what was acknowledged");
   return {};
 }
 

@@ -127,9 +127,9 @@ class Continuation final : public connection::PayloadSink {
   uint32_t timeout_s_ = 0;
   uint64_t peer_replay_limit_ = kDefaultReplayLimit;
   uint64_t received_ = 0;
-  uint64_t acked_received_ = 0;      // the count our last ack carried
-  uint64_t unacked_bytes_ = 0;       // payload bytes received since our last ack
-  bool resync_pending_ = false;      // attached after a suspension, retransmission not done
+  uint64_t acked_received_ = 0;  // the count our last ack carried
+  uint64_t unacked_bytes_ = 0;   // payload bytes received since our last ack
+  bool resync_pending_ = false;  // attached after a suspension, retransmission not done
 };
 
 }  // namespace ssh::continuation

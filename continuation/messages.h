@@ -17,7 +17,7 @@ namespace ssh::continuation {
 // §3.1
 struct SetupRequest {
   uint64_t replay_limit = kDefaultReplayLimit;  // the client's
-  uint32_t timeout_s = 0;                        // 0: the server's default
+  uint32_t timeout_s = 0;                       // 0: the server's default
 };
 Bytes encode_setup_request(const SetupRequest& m);  // GLOBAL_REQUEST, want_reply TRUE
 Result<SetupRequest> decode_setup_request_data(ByteView data);

@@ -8,6 +8,7 @@ packages=(
   libseccomp-dev libpam0g-dev
   openssh-client openssh-server openssh-sftp-server
   python3 python3-paramiko python3-asyncssh dropbear-bin putty-tools tmux procps iproute2
+  fail2ban  # fail2ban-regex and filter.d/sshd.conf: regress/sshd_fail2ban_test.py
 )
 
 # sshd's privilege separation: the unprivileged user and the empty chroot directory

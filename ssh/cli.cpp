@@ -95,7 +95,8 @@ std::string forward_words(const std::string& spec, bool remote) {
   } else if (n == 3) {
     split = numeric(fields[2]) ? 1 : 2;  // port:host:hostport, or bind:port:/socket
   } else if (n == 2) {
-    if (remote && numeric(fields[1]) && fields[0].find('/') == std::string::npos) return spec;  // -R bind:port
+    if (remote && numeric(fields[1]) && fields[0].find('/') == std::string::npos)
+      return spec;  // -R bind:port
     split = 1;
   } else {
     return spec;

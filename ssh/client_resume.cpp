@@ -2,8 +2,9 @@
 // (PROTOCOL.continuation). Setup after login (§3), counting and acks (§4, §5), suspension
 // on connection loss (§8.4) and resumption over a new connection (§7).
 #include <sys/ioctl.h>
-#include <algorithm>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "auth/messages.h"
 #include "base/log.h"
@@ -32,7 +33,8 @@ class PinnedHostKey final : public transport::HostKeyVerifier {
                   DisconnectReason::host_key_not_verifiable);
     }
     if (!keys::verify_signature(algorithm, host_key_blob, signature_blob, exchange_hash)) {
-      return fail(ErrorCode::crypto, "incorrect host key signature", DisconnectReason::host_key_not_verifiable);
+      return fail(ErrorCode::crypto, "incorrect host key signature",
+                  DisconnectReason::host_key_not_verifiable);
     }
     return {};
   }
@@ -72,7 +74,8 @@ void ClientSession::begin_continuation() {
   }
   cont_->attach(*this);
   mux_->set_sink(*cont_);
-  ack_timer_ = std::make_unique<continuation::AckTimer>(*loop_, *cont_, [this](const Error& e) { fail_with(e); });
+  ack_timer_ =
+      std::make_unique<continuation::AckTimer>(*loop_, *cont_, [this](const Error& e) { fail_with(e); });
   host_key_algorithm_ = transport().algorithms().host_key;
   kex_algorithm_ = transport().algorithms().kex;
   Bytes blob(transport().host_key_blob().begin(), transport().host_key_blob().end());
@@ -225,7 +228,8 @@ Status ClientSession::handle_resume(ByteView payload) {
     case auth::kUserauthFailure:
       return fail(ErrorCode::auth, "The server refused to resume the session.",
                   DisconnectReason::no_more_auth_methods_available);
-    default: return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type) + " while resuming");
+    default:
+      return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type) + " while resuming");
   }
 }
 

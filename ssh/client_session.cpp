@@ -188,7 +188,8 @@ Status ClientSession::start_connection_layer() {
 // ssh(1) sets up the forwards right after authentication, before the session channel;
 // -f forks once they are in place (after the remote replies with ExitOnForwardFailure).
 Status ClientSession::start_forwarding() {
-  local_forwards_ = std::make_unique<LocalForwards>(*loop_, *mux_, options_.gateway_ports, options_.address_family);
+  local_forwards_ =
+      std::make_unique<LocalForwards>(*loop_, *mux_, options_.gateway_ports, options_.address_family);
   for (const auto& f : options_.local_forwards) {
     if (local_forwards_->add(f)) continue;
     if (options_.exit_on_forward_failure) {
@@ -254,7 +255,8 @@ void ClientSession::fork_to_background() {
 }
 
 connection::OpenDecision ClientSession::on_channel_open(const connection::IncomingOpen& open) {
-  if (open.type == connection::kChannelForwardedTcpip && remote_forwards_) return remote_forwards_->on_open(open);
+  if (open.type == connection::kChannelForwardedTcpip && remote_forwards_)
+    return remote_forwards_->on_open(open);
   return connection::MuxHandler::on_channel_open(open);
 }
 

@@ -122,7 +122,7 @@ class ClientSession final : public connection::PayloadSink,
   std::vector<std::unique_ptr<transport::TransportLink>> retired_links_;  // destroyed from the loop
   std::unique_ptr<auth::ClientAuth> auth_;
   std::unique_ptr<connection::Mux> mux_;
-  SessionChannel* session_ = nullptr;  // owned by the mux
+  SessionChannel* session_ = nullptr;                // owned by the mux
   std::unique_ptr<LocalForwards> local_forwards_;    // reset before mux_
   std::unique_ptr<RemoteForwards> remote_forwards_;  // reset before mux_
   RawTtyMode tty_;

@@ -101,7 +101,8 @@ void ForwardChannel::on_close() {
     loop_.unwatch(fd_.get());
     watched_ = false;
   }
-  if (!output_.empty() && !closing_) drain_in_background(loop_, std::move(fd_), std::move(output_), head_offset_);
+  if (!output_.empty() && !closing_)
+    drain_in_background(loop_, std::move(fd_), std::move(output_), head_offset_);
 }
 
 void ForwardChannel::on_window_available() {

@@ -47,13 +47,13 @@ class ForwardChannel final : public connection::ChannelHandler {
   bool watched_ = false;
   uint32_t interest_ = 0;
   bool open_ = false;
-  Bytes input_;                // read from the socket, not yet taken by the window
-  bool read_done_ = false;     // socket EOF seen
-  bool eof_sent_ = false;      // CHANNEL_EOF sent
-  std::deque<Bytes> output_;   // channel data not yet written to the socket
+  Bytes input_;               // read from the socket, not yet taken by the window
+  bool read_done_ = false;    // socket EOF seen
+  bool eof_sent_ = false;     // CHANNEL_EOF sent
+  std::deque<Bytes> output_;  // channel data not yet written to the socket
   size_t head_offset_ = 0;
-  bool peer_eof_ = false;      // CHANNEL_EOF received
-  bool write_done_ = false;    // SHUT_WR done
+  bool peer_eof_ = false;    // CHANNEL_EOF received
+  bool write_done_ = false;  // SHUT_WR done
   bool closing_ = false;
 };
 

@@ -69,7 +69,8 @@ Status LocalForwards::add(const config::Forward& f) {
   addrinfo* res = nullptr;
   std::string port = std::to_string(f.listen_port);
   if (int gai = getaddrinfo(host, port.c_str(), &hints, &res); gai != 0) {
-    LOG_ERROR("channel_setup_fwd_listener_tcpip: getaddrinfo(%s): %s", host ? host : "NULL", gai_strerror(gai));
+    LOG_ERROR("channel_setup_fwd_listener_tcpip: getaddrinfo(%s): %s", host ? host : "NULL",
+              gai_strerror(gai));
     return fail(ErrorCode::io, "getaddrinfo");
   }
   size_t before = listeners_.size();

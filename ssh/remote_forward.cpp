@@ -60,7 +60,8 @@ void RemoteForwards::on_reply(size_t index, bool success, ByteView data) {
     }
   } else if (exit_on_failure_) {
     if (callbacks_.fatal) {
-      callbacks_.fatal("Error: remote port forwarding failed for listen port " + std::to_string(f.listen_port));
+      callbacks_.fatal("Error: remote port forwarding failed for listen port " +
+                       std::to_string(f.listen_port));
     }
     return;
   } else {
@@ -77,7 +78,8 @@ connection::OpenDecision RemoteForwards::on_open(const connection::IncomingOpen&
   auto m = connection::decode_forwarded_tcpip(open.data);
   if (!m) return OpenDecision::reject(OpenFailureReason::connect_failed, "bad forwarded-tcpip data");
   LOG_DEBUG1("client_request_forwarded_tcpip: listen %s port %u, originator %s port %u",
-             m->connected_address.c_str(), m->connected_port, m->originator_address.c_str(), m->originator_port);
+             m->connected_address.c_str(), m->connected_port, m->originator_address.c_str(),
+             m->originator_port);
   const Entry* match = nullptr;
   for (const auto& e : entries_) {
     if (e.bound_port >= 0 && uint32_t(e.bound_port) == m->connected_port) match = &e;

@@ -22,8 +22,8 @@ namespace ssh::client {
 class RemoteForwards {
  public:
   struct Callbacks {
-    std::function<void()> all_replied;                   // every request has its answer
-    std::function<void(const std::string&)> fatal;       // ExitOnForwardFailure tripped
+    std::function<void()> all_replied;              // every request has its answer
+    std::function<void(const std::string&)> fatal;  // ExitOnForwardFailure tripped
   };
   RemoteForwards(EventLoop& loop, connection::Mux& mux, std::vector<config::Forward> forwards,
                  bool exit_on_failure, Callbacks callbacks);

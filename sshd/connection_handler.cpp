@@ -1,12 +1,12 @@
 #include "sshd/connection_handler.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "auth/server_checks.h"
@@ -14,10 +14,10 @@
 #include "base/log.h"
 #include "base/unix_message.h"
 #include "continuation/messages.h"
-#include "sshd/resume_registry.h"
 #include "sshd/monitor.h"
 #include "sshd/monitor_protocol.h"
 #include "sshd/preauth_child.h"
+#include "sshd/resume_registry.h"
 #include "sshd/server_options.h"
 #include "sshd/session_process.h"
 
@@ -118,8 +118,15 @@ Result<ResumeVerdict> hand_to_session(const ServerContext& ctx, const auth::Syst
   if (pw == nullptr) return ResumeVerdict{false, "invalid user"};
   auto auth = continuation::decode_resume_auth_data(req.user, req.body);
   if (!auth) return ResumeVerdict{false, "malformed request: " + auth.error().context};
-  ResumeHandoff h{req.user,           req.body,         session_id,         req.state.clone(), req.presecret.clone(),
-                  peer.client_address, peer.client_port, peer.server_address, peer.server_port};
+  ResumeHandoff h{req.user,
+                  req.body,
+                  session_id,
+                  req.state.clone(),
+                  req.presecret.clone(),
+                  peer.client_address,
+                  peer.client_port,
+                  peer.server_address,
+                  peer.server_port};
   return hand_over(ctx.registry_dir, pw->uid, auth->handle, ctx.monitor_uid, h, socket, 10000);
 }
 
@@ -250,9 +257,8 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
   if (session < 0) return 255;
   release_connection(in_fd, out_fd);
   std::string registry_path;
-  monitor.on_register([&](ByteView handle) {
-    return bind_registry_entry(ctx.registry_dir, pw->uid, handle, registry_path);
-  });
+  monitor.on_register(
+      [&](ByteView handle) { return bind_registry_entry(ctx.registry_dir, pw->uid, handle, registry_path); });
   // Signatures for the session's rekeys, until it exits.
   serve_monitor(monitor, session_monitor.get(), std::nullopt, 0);
   reap(session);

@@ -96,6 +96,9 @@ void Listener::on_accept(int listen_fd) {
   }
   int one = 1;
   if (ctx_.config.tcp_keep_alive) setsockopt(client.get(), SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  // Each write is a whole packet or flight: Nagle would hold the next one for the peer's
+  // delayed ACK (about 40 ms per round trip of the handshake).
+  setsockopt(client.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   int notify[2];
   if (pipe2(notify, O_CLOEXEC) != 0) return;
   UniqueFd notify_read(notify[0]), notify_write(notify[1]);

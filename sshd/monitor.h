@@ -35,7 +35,8 @@ class Monitor {
   // (user already checked against this monitor's record; session_id is the one this
   // monitor signed). register: publishes the session's handle, returns a listening fd
   // for the session child. Unset: such requests are refused.
-  using ResumeFn = std::function<Result<ResumeVerdict>(const ResumeRequest& request, const Bytes& session_id)>;
+  using ResumeFn =
+      std::function<Result<ResumeVerdict>(const ResumeRequest& request, const Bytes& session_id)>;
   using RegisterFn = std::function<Result<UniqueFd>(ByteView handle)>;
   void on_resume(ResumeFn fn) { resume_fn_ = std::move(fn); }
   void on_register(RegisterFn fn) { register_fn_ = std::move(fn); }

@@ -94,9 +94,9 @@ Status MonitorClient::send_transport_state(ByteView state, ByteView presecret) {
 }
 
 Result<ResumeVerdict> MonitorClient::resume(const std::string& user, ByteView body, ByteView state,
-                                           ByteView presecret) {
-  SecretBytes message =
-      encode(ResumeRequest{user, Bytes(body.begin(), body.end()), SecretBytes(state), SecretBytes(presecret)});
+                                            ByteView presecret) {
+  SecretBytes message = encode(
+      ResumeRequest{user, Bytes(body.begin(), body.end()), SecretBytes(state), SecretBytes(presecret)});
   auto answer = SSH_TRY(call(message.view()));
   return decode_answer_verdict(answer);
 }

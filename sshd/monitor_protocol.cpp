@@ -234,7 +234,8 @@ Result<LogLine> decode_log(ByteView m) {
 }
 
 SecretBytes encode(const TransportHandoff& m) {
-  return to_secret(std::move(start(MonitorType::transport_state).string(m.state.view()).string(m.presecret.view())));
+  return to_secret(
+      std::move(start(MonitorType::transport_state).string(m.state.view()).string(m.presecret.view())));
 }
 Result<TransportHandoff> decode_transport_state(ByteView m) {
   WireReader r = SSH_TRY(open(m, MonitorType::transport_state));
@@ -246,8 +247,11 @@ Result<TransportHandoff> decode_transport_state(ByteView m) {
 }
 
 SecretBytes encode(const ResumeRequest& m) {
-  return to_secret(std::move(
-      start(MonitorType::resume).string(m.user).string(m.body).string(m.state.view()).string(m.presecret.view())));
+  return to_secret(std::move(start(MonitorType::resume)
+                                 .string(m.user)
+                                 .string(m.body)
+                                 .string(m.state.view())
+                                 .string(m.presecret.view())));
 }
 Result<ResumeRequest> decode_resume(ByteView m) {
   WireReader r = SSH_TRY(open(m, MonitorType::resume));

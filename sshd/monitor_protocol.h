@@ -27,10 +27,10 @@ enum class MonitorType : uint8_t {
   kbdint_respond = 7,
   kbdint_stop = 8,  // no answer
   account = 9,
-  auth_done = 10,        // authentication finished: the monitor checks its own record
-  transport_state = 11,  // the exported transport, after auth_done was accepted; no answer
-  log = 12,              // a log line from the chrooted child; no answer
-  resume = 13,           // continuation@sshc.dev: hand this connection to a suspended session
+  auth_done = 10,              // authentication finished: the monitor checks its own record
+  transport_state = 11,        // the exported transport, after auth_done was accepted; no answer
+  log = 12,                    // a log line from the chrooted child; no answer
+  resume = 13,                 // continuation@sshc.dev: hand this connection to a suspended session
   register_continuation = 14,  // session child: publish its handle; answer carries a listening fd
   // monitor -> pre-auth
   answer = 100,   // the result of the request just made

@@ -1,5 +1,8 @@
 #include "sshd/preauth_child.h"
 
+#include <cerrno>
+#include <cstring>
+
 #include "auth/messages.h"
 #include "base/event_loop.h"
 #include "base/log.h"
@@ -40,7 +43,8 @@ class Preauth {
 
  private:
   Status on_message(ByteView payload) {
-    if (!service_accepted_) return on_service_request(payload);
+    // Some clients (paramiko) ask for the service again before each retry; sshd answers.
+    if (!service_accepted_ || payload[0] == auth::kServiceRequest) return on_service_request(payload);
     if (payload[0] < 50 || payload[0] > 79) {
       return fail(ErrorCode::protocol,
                   "unexpected message " + std::to_string(payload[0]) + " before authentication");
@@ -136,6 +140,9 @@ class Preauth {
       LOG_INFO("Disconnected from %s [preauth]", who.c_str());
     } else if (e.code == ErrorCode::closed) {
       LOG_INFO("Connection closed by %s [preauth]", who.c_str());
+    } else if (e.code == ErrorCode::io && e.context.ends_with(strerror(ECONNRESET))) {
+      // OpenSSH's wording for a reset; fail2ban's aggressive sshd filter counts it.
+      LOG_INFO("Connection reset by %s [preauth]", who.c_str());
     } else {
       LOG_INFO("%s: %s [preauth]", peer, e.context.c_str());
     }

@@ -33,13 +33,14 @@ Status check_directory(const std::string& dir) {
   struct stat st {};
   if (lstat(dir.c_str(), &st) != 0) {
     if (errno != ENOENT) return fail(ErrorCode::io, dir + ": " + strerror(errno));
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return fail(ErrorCode::io, dir + ": " + strerror(errno));
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+      return fail(ErrorCode::io, dir + ": " + strerror(errno));
     if (lstat(dir.c_str(), &st) != 0) return fail(ErrorCode::io, dir + ": " + strerror(errno));
   }
   // Only we may create entries: anyone else could otherwise catch a hand-off.
   if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-    return fail(ErrorCode::auth, dir + " must be a directory owned by uid " + std::to_string(geteuid()) +
-                                     " with mode 0700");
+    return fail(ErrorCode::auth,
+                dir + " must be a directory owned by uid " + std::to_string(geteuid()) + " with mode 0700");
   }
   return {};
 }
@@ -68,7 +69,10 @@ Status wait_readable(int fd, int timeout_ms) {
 SecretBytes encode(const ResumeHandoff& m) {
   WireWriter w;
   w.string(m.user).string(m.body).string(m.session_id).string(m.state.view()).string(m.presecret.view());
-  w.string(m.client_address).u32(uint32_t(m.client_port)).string(m.server_address).u32(uint32_t(m.server_port));
+  w.string(m.client_address)
+      .u32(uint32_t(m.client_port))
+      .string(m.server_address)
+      .u32(uint32_t(m.server_port));
   Bytes b = w.take();
   SecretBytes s(b);
   wipe(b.data(), b.size());

@@ -133,20 +133,24 @@ class SessionProcess final : public connection::PayloadSink, public continuation
     }
     auto cont = std::make_unique<continuation::Continuation>(continuation::kDefaultReplayLimit,
                                                              [this](const Error& e) { on_error(e); });
-    auto reply = cont->accept_setup(request.data, handle, p_.resume_timeout_s, secret_from(p_.presecret.view()));
+    auto reply =
+        cont->accept_setup(request.data, handle, p_.resume_timeout_s, secret_from(p_.presecret.view()));
     p_.presecret.clear();
     if (!reply) {
-      LOG_INFO("continuation for %s refused: %s", p_.context.user.name.c_str(), reply.error().context.c_str());
+      LOG_INFO("continuation for %s refused: %s", p_.context.user.name.c_str(),
+               reply.error().context.c_str());
       return link_->send(connection::encode(connection::RequestFailure{}));
     }
     SSH_TRY(link_->send(*reply));
     cont_ = std::move(cont);
     cont_->attach(*this);
     mux_->set_sink(*cont_);
-    ack_timer_ = std::make_unique<continuation::AckTimer>(loop_, *cont_, [this](const Error& e) { on_error(e); });
+    ack_timer_ =
+        std::make_unique<continuation::AckTimer>(loop_, *cont_, [this](const Error& e) { on_error(e); });
     registry_fd_ = std::move(*registry);
     SSH_TRY(loop_.watch(registry_fd_.get(), EPOLLIN, [this](uint32_t) { on_registry(); }));
-    LOG_DEBUG1("continuation established for %s, timeout %u s", p_.context.user.name.c_str(), cont_->timeout_s());
+    LOG_DEBUG1("continuation established for %s, timeout %u s", p_.context.user.name.c_str(),
+               cont_->timeout_s());
     if (auto dir = SessionStateDir::create(); dir && dir->write_connection(p_.context.connection)) {
       state_dir_.emplace(std::move(*dir));
       host_.set_state_dir(state_dir_->path());
@@ -191,8 +195,8 @@ class SessionProcess final : public connection::PayloadSink, public continuation
   // §8.2: the programs keep running, the socket goes, output is held only as far as the
   // windows and the replay limit allow; the suspend timeout ends it like a disconnect.
   void suspend(const Error& e) {
-    LOG_INFO("Connection from user %s %s lost (%s); session suspended for up to %u s", p_.context.user.name.c_str(),
-             peer_.c_str(), e.context.c_str(), cont_->timeout_s());
+    LOG_INFO("Connection from user %s %s lost (%s); session suspended for up to %u s",
+             p_.context.user.name.c_str(), peer_.c_str(), e.context.c_str(), cont_->timeout_s());
     drop_link();
     cont_->detach();
     expiry_ = loop_.add_timer(std::chrono::seconds(cont_->timeout_s()), [this] {

@@ -160,7 +160,8 @@ Status TransportSession::handle_kexinit(ByteView payload) {
     // RFC 4253 §7.1: right when both sides list the same kex and host key algorithm first.
     round.guessed = false;
     bool right = !peer.kex.empty() && peer.kex[0] == ours.kex[0] && !peer.host_key.empty() &&
-                 peer.host_key[0] == ours.host_key[0] && a.kex == ours.kex[0] && a.host_key == ours.host_key[0];
+                 peer.host_key[0] == ours.host_key[0] && a.kex == ours.kex[0] &&
+                 a.host_key == ours.host_key[0];
     if (right) {
       round.method->set_prefix(params.prefix);
       return {};
