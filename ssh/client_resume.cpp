@@ -57,6 +57,8 @@ void ClientSession::enable_continuations() {
 void ClientSession::on_first_kex(const transport::KexSecrets& k) {
   presecret_ = continuation::derive_presecret(k.shared_secret, k.exchange_hash);
   if (phase_ != Phase::resuming || !link_) return;
+  // §2.3: the handle and proof go only to a server that offers continuations.
+  if (!transport().peer_offered(continuation::kServerMarker)) return;
   Bytes request = cont_->resume_request(options_.auth.user, k.exchange_hash);
   if (auto s = transport().send(request); !s) LOG_DEBUG1("resume request: %s", s.error().context.c_str());
 }
@@ -130,6 +132,9 @@ void ClientSession::suspend(const Error& e) {
   status_line("Connection lost; resuming...");
   drop_link();
   cont_->detach();
+  LOG_DEBUG1("suspended with %zu channels, %zu unacknowledged messages (%llu bytes) held",
+             mux_->channel_count(), cont_->buffer().held_messages(),
+             static_cast<unsigned long long>(cont_->buffer().held_bytes()));
   phase_ = Phase::suspended;
   lost_at_ = Clock::now();
   backoff_ = Millis(0);
@@ -220,6 +225,10 @@ Status ClientSession::handle_resume(ByteView payload) {
   if (awaiting_resume_ack_) return finish_resume(payload);
   switch (type) {
     case auth::kServiceAccept:
+      if (!transport().peer_offered(continuation::kServerMarker)) {
+        return fail(ErrorCode::auth, "The server no longer offers session resumption.");
+      }
+      return {};
     case auth::kUserauthBanner: return {};
     case auth::kUserauthSuccess:
       cont_->ratchet_secret(std::move(presecret_));

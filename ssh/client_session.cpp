@@ -409,7 +409,9 @@ std::string ClientSession::describe_error(const Error& e) const {
 
 void ClientSession::fail_with(const Error& e) {
   if (finished_) return;
-  if (phase_ == Phase::resuming && e.reason != DisconnectReason::host_key_not_verifiable) {
+  // A refusal or another host key ends the session; anything else was the network.
+  if (phase_ == Phase::resuming && e.code != ErrorCode::auth &&
+      e.reason != DisconnectReason::host_key_not_verifiable) {
     abandon_attempt(describe_error(e));
     return;
   }

@@ -126,6 +126,8 @@ Result<ResumeVerdict> hand_over(const std::string& dir, uid_t uid, ByteView hand
   UniqueFd fd(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
   if (!fd) return fail(ErrorCode::io, std::string("socket: ") + strerror(errno));
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    // Refused: an entry left behind by a monitor that was killed; tidy it up.
+    if (errno == ECONNREFUSED) unlink(path.c_str());
     if (errno == ENOENT || errno == ECONNREFUSED) return ResumeVerdict{false, "no such session"};
     return fail(ErrorCode::io, "connect " + path + ": " + strerror(errno));
   }

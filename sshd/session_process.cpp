@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "auth/messages.h"
@@ -61,6 +62,7 @@ class SessionProcess final : public connection::PayloadSink, public continuation
     auto session =
         SSH_TRY(transport::TransportSession::import_state(p_.transport_state.view(), p_.transport));
     p_.transport_state.clear();
+    host_key_blob_.assign(session->host_key_blob().begin(), session->host_key_blob().end());
     open_link(p_.net_in, p_.net_out, std::move(session));
     mux_ = std::make_unique<connection::Mux>(*this, host_);
     forwarder_ = std::make_unique<TcpipForwarder>(loop_, *mux_, p_.forwarding);
@@ -104,6 +106,10 @@ class SessionProcess final : public connection::PayloadSink, public continuation
         return ack_timer_->note_received();
       }
       if (continuation::is_global_request(payload, continuation::kSetupRequest)) return on_setup(payload);
+      // §2.3, §5.3: acknowledgements exist only on an established continuation.
+      if (continuation::is_global_request(payload, continuation::kAckRequest)) {
+        return fail(ErrorCode::protocol, "continuation acknowledgement without a continuation");
+      }
       return deliver(payload);
     }
     // RFC 4252 §5.1: requests after a successful login are ignored.
@@ -199,6 +205,9 @@ class SessionProcess final : public connection::PayloadSink, public continuation
              p_.context.user.name.c_str(), peer_.c_str(), e.context.c_str(), cont_->timeout_s());
     drop_link();
     cont_->detach();
+    LOG_DEBUG1("suspended with %zu channels, %zu unacknowledged messages (%llu bytes) held",
+               mux_->channel_count(), cont_->buffer().held_messages(),
+               static_cast<unsigned long long>(cont_->buffer().held_bytes()));
     expiry_ = loop_.add_timer(std::chrono::seconds(cont_->timeout_s()), [this] {
       expiry_.reset();
       LOG_INFO("Suspended session of user %s %s expired", p_.context.user.name.c_str(), peer_.c_str());
@@ -243,6 +252,11 @@ class SessionProcess final : public connection::PayloadSink, public continuation
     }
     SSH_TRY(cont_->verify_resume(h.session_id, request.received, request.proof));
     auto session = SSH_TRY(transport::TransportSession::import_state(h.state.view(), p_.transport));
+    // The client pins the session's host key (§7.1); so do we, so that a handle cannot
+    // move a session to a daemon with other keys sharing the registry.
+    if (!std::ranges::equal(session->host_key_blob(), host_key_blob_)) {
+      return fail(ErrorCode::auth, "the new connection presents another host key");
+    }
     if (link_) {
       // §8.3: the old connection still looked alive; the new one wins.
       LOG_INFO("Replacing the connection from %s for user %s", peer_.c_str(), p_.context.user.name.c_str());
@@ -310,6 +324,7 @@ class SessionProcess final : public connection::PayloadSink, public continuation
   std::unique_ptr<connection::Mux> mux_;              // destroyed before host_ (declared after it)
   std::unique_ptr<TcpipForwarder> forwarder_;
   UniqueFd registry_fd_;
+  Bytes host_key_blob_;  // of the original connection
   std::optional<SessionStateDir> state_dir_;
   std::unique_ptr<continuation::AckTimer> ack_timer_;  // declared after cont_: goes first
   std::optional<EventLoop::TimerId> expiry_;

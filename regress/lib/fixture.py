@@ -4,6 +4,7 @@ a real test user, client keys, and helpers to run our `ssh` against it.
 Nothing here is mocked: every server is a real sshd process started per test class.
 """
 import os
+import signal
 import pwd
 import shutil
 import socket
@@ -63,6 +64,26 @@ def keygen(path, key_type="ed25519", bits=None, passphrase="", fmt=None):
         args += ["-m", fmt]
     subprocess.run(args, check=True)
     return path
+
+
+def descendants(pid):
+    """All processes below pid (from /proc), children before grandchildren."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(0), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 class StockSshd:
@@ -133,8 +154,16 @@ class StockSshd:
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
+            # SIGTERM leaves established (and suspended) sessions alone, as it should;
+            # a test's sessions must not outlive it, so they go too.
+            leftovers = descendants(self.proc.pid)
             self.proc.terminate()
             self.proc.wait(timeout=10)
+            for pid in leftovers:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
     def host_pubkey_line(self, key_type="ed25519"):
         with open(os.path.join(self.dir, f"ssh_host_{key_type}_key.pub")) as f:
