@@ -11,42 +11,12 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import fixture  # noqa: E402
+from peers import EchoServer  # noqa: E402
 import unittest  # noqa: E402
 
 BIG = 10 * 1024 * 1024
 
 
-class EchoServer:
-    """Echoes every connection back until EOF, then closes it."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
-
-    @staticmethod
-    def _echo(conn):
-        with conn:
-            while True:
-                data = conn.recv(65536)
-                if not data:
-                    break
-                conn.sendall(data)
-
-    def close(self):
-        self.sock.close()
 
 
 def round_trip(port, data, timeout=60):

@@ -93,45 +93,10 @@ def wait_for(predicate, timeout, step=0.05):
     return predicate()
 
 
-def pids_running(fragment):
-    found = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    if fragment.encode() in f.read().replace(b"\0", b" "):
-                        found.append(int(pid))
-            except OSError:
-                pass
-    return found
 
 
-def descendants(pid):
-    """(pid, depth) of every process below pid, from /proc."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [(pid, 0)]
-    while todo:
-        p, d = todo.pop()
-        for c in children.get(p, []):
-            found.append((c, d + 1))
-            todo.append((c, d + 1))
-    return found
 
 
-def kill_all(pids):
-    for pid in pids:
-        try:
-            os.kill(pid, 9)
-        except OSError:
-            pass
 
 
 class SecCase(fixture.SshTestCase):
@@ -145,18 +110,6 @@ class SecCase(fixture.SshTestCase):
         if reason:
             raise unittest.SkipTest(reason)
         super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        # Sessions outlive the listener (they are not its children's children for
-        # nothing): whatever a failed test left suspended goes now, session processes
-        # first so that their monitors unlink the registry entries as they exit.
-        if cls.sshd.proc and cls.sshd.proc.poll() is None:
-            below = descendants(cls.sshd.proc.pid)
-            kill_all([p for p, depth in below if depth >= 2])
-            wait_for(lambda: not [p for p, d in descendants(cls.sshd.proc.pid) if d == 1], 5)
-            kill_all([p for p, _ in descendants(cls.sshd.proc.pid)])
-        super().tearDownClass()
 
     def setUp(self):
         self.log_mark = len(self.sshd.read_log())
@@ -435,7 +388,7 @@ class OtherServerCase(SecCase):
         """Runs ssh, cuts once it runs, lets it reconnect to the other sshd; returns
         (exit status or None if still running after wait_s, stderr, other sshd's log)."""
         tag = f"{2000 + os.getpid() % 7000}.25"
-        self.addCleanup(lambda: kill_all(pids_running(f"sleep {tag}")))
+        self.addCleanup(lambda: fixture.kill_all(fixture.pids_running(f"sleep {tag}")))
         args = [fixture.our_ssh(), "-o", "Resume=yes", "-F", "/dev/null", "-p", str(self.proxy.port),
                 "-l", self.user, "-i", self.client_key, "-o", f"UserKnownHostsFile={self.kh}",
                 "-o", "GlobalKnownHostsFile=/dev/null", "-o", "BatchMode=yes",

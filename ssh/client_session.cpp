@@ -86,9 +86,7 @@ void ClientSession::open_link(std::unique_ptr<transport::TransportSession> sessi
   link_ = std::make_unique<transport::TransportLink>(
       *loop_, fd, fd, std::move(session), [this](ByteView payload) { return handle_message(payload); },
       [this](const Error& e) { fail_with(e); });
-  link_->on_drained([this] {
-    if (closing_) finished_ = true;
-  });
+  link_->on_drained([this] { check_finished(); });
 }
 
 Status ClientSession::handle_message(ByteView payload) {
@@ -177,7 +175,11 @@ Status ClientSession::start_connection_layer() {
   }
   LOG_DEBUG1("Entering interactive session.");
   if (options_.raw_tty && tty_.enter(STDIN_FILENO)) LOG_DEBUG2("terminal in raw mode");
-  auto channel = std::make_unique<SessionChannel>(*loop_, *options_.session, *this);
+  stdout_nonblocking_ = std::make_unique<NonblockingScope>(STDOUT_FILENO);
+  stdout_ = std::make_unique<FdWriter>(*loop_, STDOUT_FILENO, nullptr);
+  stderr_ = std::make_unique<FdWriter>(*loop_, STDERR_FILENO, nullptr);
+  for (FdWriter* w : {stdout_.get(), stderr_.get()}) w->on_drained([this] { check_finished(); });
+  auto channel = std::make_unique<SessionChannel>(*loop_, *options_.session, *this, *stdout_, *stderr_);
   session_ = channel.get();
   connection::ChannelOptions channel_options;
   channel_options.manual_consume = true;
@@ -381,8 +383,16 @@ void ClientSession::finish(int status) {
   tty_.restore();
   if (link_ && !transport().is_dead()) {
     transport().disconnect(DisconnectReason::by_application, "disconnected by user");
-    if (link_->flush() && link_->output_pending()) return;  // finished_ once the DISCONNECT is out
+    if (!link_->flush()) drop_link();
   }
+  check_finished();
+}
+
+// Done once the DISCONNECT is out and the reader has everything the session printed.
+void ClientSession::check_finished() {
+  if (!closing_ || finished_) return;
+  if (link_ && link_->output_pending()) return;
+  if ((stdout_ && stdout_->pending() > 0) || (stderr_ && stderr_->pending() > 0)) return;
   finished_ = true;
 }
 
@@ -409,6 +419,13 @@ std::string ClientSession::describe_error(const Error& e) const {
 
 void ClientSession::fail_with(const Error& e) {
   if (finished_) return;
+  if (closing_) {
+    // On the way out already (our DISCONNECT is sent or the connection is gone): the
+    // status stands; only what the reader still has to get keeps us.
+    drop_link();
+    check_finished();
+    return;
+  }
   // A refusal or another host key ends the session; anything else was the network.
   if (phase_ == Phase::resuming && e.code != ErrorCode::auth &&
       e.reason != DisconnectReason::host_key_not_verifiable) {

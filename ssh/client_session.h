@@ -93,6 +93,7 @@ class ClientSession final : public connection::PayloadSink,
   transport::TransportSession& transport() { return link_->session(); }
   const transport::TransportSession& transport() const { return link_->session(); }
   void finish(int status);
+  void check_finished();
   void fail_with(const Error& e);
   std::string describe_error(const Error& e) const;
   Status deliver(ByteView payload);
@@ -122,6 +123,11 @@ class ClientSession final : public connection::PayloadSink,
   std::vector<std::unique_ptr<transport::TransportLink>> retired_links_;  // destroyed from the loop
   std::unique_ptr<auth::ClientAuth> auth_;
   std::unique_ptr<connection::Mux> mux_;
+  // stdout/stderr of the session: they outlive its channel so that what is still queued
+  // when it closes reaches the reader before we exit.
+  std::unique_ptr<NonblockingScope> stdout_nonblocking_;
+  std::unique_ptr<FdWriter> stdout_;
+  std::unique_ptr<FdWriter> stderr_;
   SessionChannel* session_ = nullptr;                // owned by the mux
   std::unique_ptr<LocalForwards> local_forwards_;    // reset before mux_
   std::unique_ptr<RemoteForwards> remote_forwards_;  // reset before mux_

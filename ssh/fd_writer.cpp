@@ -1,9 +1,21 @@
 #include "ssh/fd_writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace ssh::client {
+
+NonblockingScope::NonblockingScope(int fd) : fd_(fd) {
+  if (isatty(fd)) return;
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || (flags & O_NONBLOCK)) return;
+  if (fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0) saved_flags_ = flags;
+}
+
+NonblockingScope::~NonblockingScope() {
+  if (saved_flags_ >= 0) fcntl(fd_, F_SETFL, saved_flags_);
+}
 
 FdWriter::FdWriter(EventLoop& loop, int fd, WrittenFn on_written)
     : loop_(loop), fd_(fd), on_written_(std::move(on_written)) {}
@@ -14,7 +26,7 @@ FdWriter::~FdWriter() {
 
 void FdWriter::write(ByteView data) {
   if (failed_) {
-    on_written_(data.size());  // the reader is gone: discard, but keep the window moving
+    written(data.size());  // the reader is gone: discard, but keep the window moving
     return;
   }
   size_t done = 0;
@@ -30,9 +42,9 @@ void FdWriter::write(ByteView data) {
         break;
       }
     }
-    if (done > 0) on_written_(done);
+    if (done > 0) written(done);
     if (failed_) {
-      on_written_(data.size() - done);
+      written(data.size() - done);
       return;
     }
   }
@@ -44,7 +56,7 @@ void FdWriter::write(ByteView data) {
 }
 
 void FdWriter::flush() {
-  size_t written = 0;
+  size_t done = 0;
   while (!queue_.empty()) {
     Bytes& head = queue_.front();
     ssize_t n = ::write(fd_, head.data() + head_offset_, head.size() - head_offset_);
@@ -52,13 +64,13 @@ void FdWriter::flush() {
     if (n <= 0) {
       if (n < 0 && errno != EAGAIN) {
         failed_ = true;
-        written += pending_;
+        done += pending_;
         queue_.clear();
         pending_ = 0;
       }
       break;
     }
-    written += size_t(n);
+    done += size_t(n);
     pending_ -= size_t(n);
     head_offset_ += size_t(n);
     if (head_offset_ == head.size()) {
@@ -67,7 +79,8 @@ void FdWriter::flush() {
     }
   }
   if (queue_.empty()) watch(false);
-  if (written > 0) on_written_(written);
+  if (done > 0) written(done);
+  if (queue_.empty() && on_drained_) on_drained_();
 }
 
 void FdWriter::watch(bool on) {

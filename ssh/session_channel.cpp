@@ -11,16 +11,22 @@ namespace {
 constexpr size_t kReadChunk = 64 * 1024;
 }  // namespace
 
-SessionChannel::SessionChannel(EventLoop& loop, SessionPlan plan, SessionEvents& events)
+SessionChannel::SessionChannel(EventLoop& loop, SessionPlan plan, SessionEvents& events, FdWriter& out,
+                               FdWriter& err)
     : loop_(loop),
       plan_(std::move(plan)),
       events_(events),
-      stdout_(loop, STDOUT_FILENO, [this](size_t n) { (void)mux().consume(channel_id(), n); }),
-      stderr_(loop, STDERR_FILENO, [this](size_t n) { (void)mux().consume(channel_id(), n); }),
-      escapes_(plan_.escape_char) {}
+      stdout_(out),
+      stderr_(err),
+      escapes_(plan_.escape_char) {
+  for (FdWriter* w : {&stdout_, &stderr_})
+    w->set_on_written([this](size_t n) { (void)mux().consume(channel_id(), n); });
+}
 
 SessionChannel::~SessionChannel() {
   if (stdin_watched_) loop_.unwatch(STDIN_FILENO);
+  stdout_.set_on_written({});
+  stderr_.set_on_written({});
 }
 
 void SessionChannel::on_open_confirmed(ByteView) {

@@ -3,6 +3,8 @@
 // channel data to stdout/stderr, and records the exit status.
 #pragma once
 
+#include <unistd.h>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -39,7 +41,9 @@ class SessionEvents {
 
 class SessionChannel final : public connection::ChannelHandler {
  public:
-  SessionChannel(EventLoop& loop, SessionPlan plan, SessionEvents& events);
+  // out/err: the client's stdout and stderr writers; they outlive the channel (what is
+  // still queued there when the channel closes must reach the reader).
+  SessionChannel(EventLoop& loop, SessionPlan plan, SessionEvents& events, FdWriter& out, FdWriter& err);
   ~SessionChannel() override;
 
   void on_open_confirmed(ByteView data) override;
@@ -68,8 +72,8 @@ class SessionChannel final : public connection::ChannelHandler {
   EventLoop& loop_;
   SessionPlan plan_;
   SessionEvents& events_;
-  FdWriter stdout_;
-  FdWriter stderr_;
+  FdWriter& stdout_;
+  FdWriter& stderr_;
   EscapeFilter escapes_;
   Bytes input_;  // read bytes not yet accepted by the window (at most one read)
   bool stdin_open_ = false;

@@ -219,6 +219,7 @@ int run(int argc, char** argv) {
   if (flags->inetd) {
     return sshd::serve_connection(ctx, STDIN_FILENO, STDOUT_FILENO, sshd::peer_address_of(STDIN_FILENO));
   }
+  sshd::prune_registry(ctx.registry_dir);
   if (!flags->foreground && flags->debug == 0) daemonize();
   auto loop = EventLoop::create();
   if (!loop) return 255;

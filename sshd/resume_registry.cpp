@@ -1,5 +1,6 @@
 #include "sshd/resume_registry.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -95,6 +96,23 @@ Result<ResumeHandoff> decode_handoff(ByteView m) {
   h.server_port = int(SSH_TRY(r.u32()) & 0xffff);
   SSH_TRY(r.expect_end());
   return h;
+}
+
+void prune_registry(const std::string& dir) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (!name.ends_with(".sock")) continue;
+    std::string path = dir + "/" + name;
+    auto a = unix_address(path);
+    UniqueFd fd(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+    if (!a || !fd) continue;
+    if (connect(fd.get(), reinterpret_cast<sockaddr*>(&*a), sizeof *a) != 0 && errno == ECONNREFUSED) {
+      unlink(path.c_str());
+    }
+  }
+  closedir(d);
 }
 
 std::string registry_path(const std::string& dir, uid_t uid, ByteView handle) {

@@ -41,6 +41,9 @@ struct ResumeHandoff {
 SecretBytes encode(const ResumeHandoff& m);
 Result<ResumeHandoff> decode_handoff(ByteView m);
 
+// Removes entries nobody listens on any more (their monitor was killed). Best effort.
+void prune_registry(const std::string& dir);
+
 // The entry's path; dir must be the registry directory.
 std::string registry_path(const std::string& dir, uid_t uid, ByteView handle);
 

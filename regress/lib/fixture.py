@@ -86,6 +86,29 @@ def descendants(pid):
     return found
 
 
+def pids_running(fragment):
+    """Processes whose command line contains fragment."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if fragment.encode() in f.read().replace(b"\0", b" "):
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+def kill_all(pids):
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 class StockSshd:
     """Debian's OpenSSH sshd on 127.0.0.1:<free port> with its own keys and config."""
 
@@ -129,9 +152,11 @@ class StockSshd:
         if os.geteuid() == 0:
             os.makedirs("/run/sshd", exist_ok=True)
         open(self.log, "w").close()  # readiness is read from this run's log only
-        self.proc = subprocess.Popen(
-            [self.binary, "-D", "-f", self.config, "-E", self.log],
-            stdin=subprocess.DEVNULL)
+        # sshd logs to -E; its sessions must not hold the test runner's pipes open.
+        with open(os.path.join(self.dir, "sshd.stderr"), "ab") as stderr:
+            self.proc = subprocess.Popen(
+                [self.binary, "-D", "-f", self.config, "-E", self.log],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -156,14 +181,15 @@ class StockSshd:
         if self.proc and self.proc.poll() is None:
             # SIGTERM leaves established (and suspended) sessions alone, as it should;
             # a test's sessions must not outlive it, so they go too.
+            # Deepest first, so that monitors see their session end and unlink its
+            # continuation registry entry before they go too.
             leftovers = descendants(self.proc.pid)
             self.proc.terminate()
             self.proc.wait(timeout=10)
-            for pid in leftovers:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            kill_all(reversed(leftovers))
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in leftovers):
+                time.sleep(0.05)
 
     def host_pubkey_line(self, key_type="ed25519"):
         with open(os.path.join(self.dir, f"ssh_host_{key_type}_key.pub")) as f:
