@@ -150,7 +150,7 @@ void Continuation::send_payload(Bytes&& payload) {
     return;
   }
   // §4.3, §5.1: sent means handed over, transport or not; kept until acknowledged.
-  if (auto st = buffer_.push(payload); !st) {
+  if (auto st = buffer_.push(std::move(payload)); !st) {
     report(st.error());
     return;
   }
@@ -161,7 +161,7 @@ void Continuation::send_payload(Bytes&& payload) {
                  "continuation replay buffer past twice its limit"});
     return;
   }
-  if (live) transmit(payload);
+  if (live) transmit(buffer_.newest());
 }
 
 bool Continuation::accepting_data() const {

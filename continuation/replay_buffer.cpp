@@ -18,13 +18,17 @@ Status check_count(uint64_t count, uint64_t acknowledged, uint64_t sent) {
 }  // namespace
 
 Status ReplayBuffer::push(ByteView payload) {
+  return push(Bytes(payload.begin(), payload.end()));
+}
+
+Status ReplayBuffer::push(Bytes&& payload) {
   // §4.2: counters never wrap; the session ends instead.
   if (sent_ == std::numeric_limits<uint64_t>::max()) {
     return fail(ErrorCode::limit, "continuation sent counter would overflow",
                 DisconnectReason::by_application);
   }
-  messages_.emplace_back(payload.begin(), payload.end());
   held_bytes_ += payload.size();
+  messages_.push_back(std::move(payload));
   ++sent_;
   return {};
 }

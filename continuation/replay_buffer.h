@@ -23,6 +23,10 @@ class ReplayBuffer {
   // Stores a copy of message number sent()+1. Fails (the session must end) if the counter
   // would pass 2^64-1 (§4.2).
   Status push(ByteView payload);
+  // The same, taking the payload itself (no copy on the hot path).
+  Status push(Bytes&& payload);
+  // The message push() stored last; valid until the next change.
+  ByteView newest() const { return messages_.back(); }
   // §5.4: the peer received `count` of our messages. count < acknowledged() or count >
   // sent() is a protocol error and changes nothing; otherwise frees messages up to count.
   Status acknowledge(uint64_t count);
