@@ -231,5 +231,42 @@ class AuthLogWordingTest(unittest.TestCase):
         self.assertEqual(ours, stock)
 
 
+class MaxSessionsStockTest(fixture.SshTestCase):
+    """MaxSessions over the wire: one connection, several session channels (paramiko)."""
+    sshd_extra_config = "MaxSessions 2"
+
+    def test_sessions_beyond_the_limit_are_refused(self):
+        import paramiko
+        client = paramiko.SSHClient()
+        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+        client.connect("127.0.0.1", port=self.sshd.port, username=self.user, key_filename=self.client_key,
+                       allow_agent=False, look_for_keys=False, timeout=20)
+        self.addCleanup(client.close)
+        transport = client.get_transport()
+        first = transport.open_session(timeout=10)
+        second = transport.open_session(timeout=10)
+        with self.assertRaises(paramiko.ChannelException):
+            transport.open_session(timeout=10)
+        # A closed session frees its place; the others keep working.
+        first.close()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                third = transport.open_session(timeout=10)
+                break
+            except paramiko.ChannelException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        for channel in (second, third):
+            channel.exec_command("echo alive")
+            self.assertEqual(channel.makefile().read().strip(), b"alive")
+            self.assertEqual(channel.recv_exit_status(), 0)
+
+
+class MaxSessionsTest(MaxSessionsStockTest):
+    sshd_class = fixture.OurSshd
+
+
 if __name__ == "__main__":
     unittest.main()
