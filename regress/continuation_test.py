@@ -29,6 +29,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import chaos_proxy  # noqa: E402
 import fixture  # noqa: E402
+import pty_driver  # noqa: E402
 
 LOST = "Connection lost; resuming..."
 RESUMED_RE = re.compile(r"(?m)^Resumed in ")
@@ -498,6 +499,55 @@ class ResumeTest(ResumeCase):
         err = c.stderr()
         self.assertEqual((rc, rest), (0, b"got:two\n"), err[-2000:])
         self.assert_resumed(err)
+
+
+class SuspendedSessionLimitsTest(ResumeCase):
+    def session_memory_kib(self, shell):
+        """RSS of the session's server processes (monitor and session process)."""
+        total = 0
+        for pid in session_chain(shell, self.sshd.proc.pid) or []:
+            with open(f"/proc/{pid}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        return total
+
+    def test_output_while_suspended_is_held_back_not_buffered(self):
+        """§5.2/§8.2: a program that keeps writing while the client is away fills the
+        channel window and the replay buffer, then blocks; nothing is lost."""
+        size = 200 * 1024 * 1024
+        c = self.client(RESUME, [f"echo $$; exec head -c {size} /dev/zero"], timeout=120)
+        shell = int(c.readline())
+        self.assertTrue(c.proc.stdout.read(1024 * 1024))
+        base = self.session_memory_kib(shell)
+        self.proxy.pause_accepting()
+        self.proxy.reset()
+        time.sleep(4)  # the server side would run through all 200 MB in far less
+        held = self.session_memory_kib(shell)
+        self.assertTrue(fixture.pids_running(f"head -c {size}"), "the program ended while suspended")
+        self.proxy.resume_accepting()
+        got = 1024 * 1024
+        while True:
+            block = c.proc.stdout.read1(1024 * 1024)
+            if not block:
+                break
+            got += len(block)
+        rc, _ = c.finish()
+        err = c.stderr()
+        self.assertEqual((rc, got), (0, size), err[-2000:])
+        self.assert_resumed(err)
+        # At most the 16 MiB replay limit and a 2 MiB window on top of the session's own
+        # memory, with room for allocator slack.
+        self.assertLess(held - base, 24 * 1024, f"session memory grew from {base} to {held} KiB")
+
+    def test_escape_disconnects_while_suspended(self):
+        """~. works while the client has no connection."""
+        args = self.proxy_args(["-tt", *RESUME], ["echo ready; sleep 60"])
+        with pty_driver.PtyProcess(args) as p:
+            p.expect("ready", timeout=20)
+            self.proxy.pause_accepting()
+            self.proxy.reset()
+            p.expect(LOST, timeout=10)
+            p.send("\r~.")
+            self.assertEqual(p.wait(timeout=10), 255)
 
 
 class ResumeTimeoutTest(ResumeCase):
