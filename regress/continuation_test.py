@@ -550,6 +550,38 @@ class SuspendedSessionLimitsTest(ResumeCase):
             self.assertEqual(p.wait(timeout=10), 255)
 
 
+class ClientExperienceTest(ResumeCase):
+    def test_full_screen_programs_are_made_to_redraw(self):
+        """After a resumption the client's status lines have gone over the screen: the
+        remote program gets SIGWINCH (and the real size back) so it can redraw."""
+        script = "trap 'echo WINCH $(stty size)' WINCH; echo ready; while :; do sleep 0.1; done"
+        args = self.proxy_args(["-tt", *RESUME], [script])
+        with pty_driver.PtyProcess(args, rows=30, cols=100) as p:
+            p.expect("ready", timeout=20)
+            p.drain(0.3)
+            self.assertNotIn(b"WINCH", p.unread())
+            self.proxy.reset()
+            p.expect("Resumed in ", timeout=20)
+            p.expect("WINCH 30 100", timeout=10)
+            p.send("\r~.")
+            p.wait(timeout=10)
+
+    def test_retries_back_off(self):
+        """While the server cannot be reached, attempts slow down instead of spinning."""
+        c = self.client([*RESUME, "-v"], ["echo ready; sleep 6; echo done"], timeout=60)
+        self.assertEqual(c.readline(), b"ready\n")
+        self.proxy.pause_accepting()
+        self.proxy.reset()
+        time.sleep(4)
+        self.proxy.resume_accepting()
+        rc, rest = c.finish()
+        err = c.stderr()
+        self.assertEqual((rc, rest), (0, b"done\n"), err[-2000:])
+        refused = err.count("resume: connect to host")
+        # 0, 0.25, 0.5, 1 and 2 s apart: a handful in 4 s, not hundreds.
+        self.assertTrue(3 <= refused <= 8, f"{refused} attempts while refused:\n{err[-3000:]}")
+
+
 class ResumeTimeoutTest(ResumeCase):
     sshd_extra_config = "ResumeTimeout 3"
 
