@@ -206,7 +206,7 @@ class PtyChaosTest(ChaosCase):
                 p._read_some(0.1)  # keep the terminal read so ssh never blocks on it
             # One more cut during which the user types: the input must arrive.
             self.proxy.stop_cutting()
-            if not ct.wait_for(lambda: self.proxy.active_connections() or p.proc.poll() is not None,
+            if not fixture.wait_for(lambda: self.proxy.active_connections() or p.proc.poll() is not None,
                                STALL, step=0.1):
                 self.fail(f"the session never came back; {self.info()}")
             end = time.monotonic() + 0.5  # the resumed session carries lines again

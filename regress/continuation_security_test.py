@@ -66,16 +66,7 @@ def skip_reason():
 
 
 def ensure_second_user():
-    try:
-        pwd.getpwnam(SECOND_USER)
-    except KeyError:
-        subprocess.run(["useradd", "-m", "-s", "/bin/sh", SECOND_USER], check=True)
-    # A locked account ("!" in shadow) is refused by sshd without PAM: give it a password.
-    subprocess.run(["chpasswd"], input=f"{SECOND_USER}:{fixture.TEST_PASSWORD}\n", text=True, check=True)
-    pw = pwd.getpwnam(SECOND_USER)
-    if os.path.isdir(pw.pw_dir) and os.stat(pw.pw_dir).st_uid != pw.pw_uid:
-        subprocess.run(["chown", "-R", f"{pw.pw_uid}:{pw.pw_gid}", pw.pw_dir], check=True)
-    return SECOND_USER
+    return fixture.ensure_account(SECOND_USER)
 
 
 def registry_entry(user, handle):
@@ -83,14 +74,6 @@ def registry_entry(user, handle):
     uid = pwd.getpwnam(user).pw_uid
     return os.path.join(REGISTRY_DIR, f"{uid}.{hashlib.sha256(handle).hexdigest()[:32]}.sock")
 
-
-def wait_for(predicate, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 
@@ -122,7 +105,7 @@ class SecCase(fixture.SshTestCase):
     def wait_log(self, pattern, timeout=10):
         """The first match of pattern in this test's part of the log, waiting for it."""
         found = []
-        wait_for(lambda: found.append(re.search(pattern, self.log())) or found[-1], timeout)
+        fixture.wait_for(lambda: found.append(re.search(pattern, self.log())) or found[-1], timeout)
         return found[-1]
 
     def failed_lines(self, port, user=None):
@@ -177,7 +160,7 @@ class SecCase(fixture.SshTestCase):
     def assert_session_gone(self, v, timeout=10):
         """The session ended (not suspended): its registry entry disappears and the
         correct proof finds nothing."""
-        self.assertTrue(wait_for(lambda: not os.path.exists(registry_entry(v.user, v.handle)), timeout),
+        self.assertTrue(fixture.wait_for(lambda: not os.path.exists(registry_entry(v.user, v.handle)), timeout),
                         f"registry entry still there:\n{self.log()[-3000:]}")
         outcome, t = self.attempt(v.user, v.handle, v.received, lambda h: v.proof(h))
         self.assertEqual(outcome.kind, "failure", outcome)

@@ -100,19 +100,6 @@ def tcp_sockets_of(pid):
     return found
 
 
-
-
-
-
-def wait_for(predicate, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
-
-
 # --- a running client -------------------------------------------------------------------
 
 class Client:
@@ -466,7 +453,7 @@ class ResumeTest(ResumeCase):
         self.assertTrue(any(tcp_sockets_of(p) for p in chain), "no TCP socket found while connected")
         self.proxy.pause_accepting()
         self.assertEqual(self.proxy.reset(), 1)
-        suspended = wait_for(lambda: (session_chain(shell, listener) is not None and not any(
+        suspended = fixture.wait_for(lambda: (session_chain(shell, listener) is not None and not any(
             tcp_sockets_of(p) for p in session_chain(shell, listener) or [])), 5)
         chain_now = session_chain(shell, listener)
         held = {p: tcp_sockets_of(p) for p in chain_now or []}
@@ -599,7 +586,7 @@ class ResumeTimeoutTest(ResumeCase):
         time.sleep(1)
         self.assertTrue(fixture.pids_running(f"sleep {tag}"), "session ended at once instead of suspending")
         # ...and gone once the 3 s suspend timeout has passed.
-        gone = wait_for(lambda: not fixture.pids_running(f"sleep {tag}"), 12, step=0.1)
+        gone = fixture.wait_for(lambda: not fixture.pids_running(f"sleep {tag}"), 12, step=0.1)
         elapsed = time.monotonic() - cut
         self.assertTrue(gone, "the session outlived ResumeTimeout")
         self.assertGreater(elapsed, 2.5)

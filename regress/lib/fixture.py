@@ -44,16 +44,32 @@ def ensure_test_user():
     first use, with a known password), else the current user."""
     if os.geteuid() != 0:
         return pwd.getpwuid(os.getuid()).pw_name
+    return ensure_account(TEST_USER)
+
+
+def ensure_account(name):
+    """As root: the account `name`, created on first use, with the test password (a locked
+    account is refused by sshd without PAM)."""
     try:
-        pwd.getpwnam(TEST_USER)
+        pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "-m", "-s", "/bin/sh", TEST_USER], check=True)
-    subprocess.run(["chpasswd"], input=f"{TEST_USER}:{TEST_PASSWORD}\n", text=True, check=True)
-    pw = pwd.getpwnam(TEST_USER)
+        subprocess.run(["useradd", "-m", "-s", "/bin/sh", name], check=True)
+    subprocess.run(["chpasswd"], input=f"{name}:{TEST_PASSWORD}\n", text=True, check=True)
+    pw = pwd.getpwnam(name)
     # A home left behind by an earlier account of the same name fails StrictModes.
     if os.path.isdir(pw.pw_dir) and os.stat(pw.pw_dir).st_uid != pw.pw_uid:
         subprocess.run(["chown", "-R", f"{pw.pw_uid}:{pw.pw_gid}", pw.pw_dir], check=True)
-    return TEST_USER
+    return name
+
+
+def wait_for(predicate, timeout, step=0.05):
+    """Polls predicate until it holds or timeout seconds pass; its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
 
 
 def keygen(path, key_type="ed25519", bits=None, passphrase="", fmt=None):
