@@ -340,11 +340,16 @@ def parse_args(argv):
         p.error(f"--size must be at least {2 * STREAM_MARK // MIB} MiB")
     if not os.access(args.ssh, os.X_OK):
         p.error(f"our ssh not found at {args.ssh} (build it or pass --ssh)")
-    known = [c[0] for c in CIPHERS]
-    for c in args.cipher or []:
-        if c not in known:
-            p.error(f"unknown cipher label {c}; choose from {', '.join(known)}")
+    check_cipher_labels(p, args.cipher, CIPHERS)
     return args
+
+
+def check_cipher_labels(parser, chosen, ciphers):
+    """--cipher values must be labels of the benchmark's cipher table."""
+    known = [c[0] for c in ciphers]
+    for c in chosen or []:
+        if c not in known:
+            parser.error(f"unknown cipher label {c}; choose from {', '.join(known)}")
 
 
 def serve(bench):

@@ -510,10 +510,7 @@ def parse_args(argv):
     for what, path in (("our sshd", args.sshd), ("our ssh", args.ssh)):
         if not os.access(path, os.X_OK):
             p.error(f"{what} not found at {path} (meson setup build-rel --buildtype=release)")
-    known = [c[0] for c in CIPHERS]
-    for c in args.cipher or []:
-        if c not in known:
-            p.error(f"unknown cipher label {c}; choose from {', '.join(known)}")
+    cb.check_cipher_labels(p, args.cipher, CIPHERS)
     return args
 
 

@@ -17,4 +17,15 @@ Status AckTimer::note_received() {
   return {};
 }
 
+Status receive_counted(Continuation& continuation, AckTimer& acks, connection::Mux& mux, ByteView payload,
+                       const std::function<Status(ByteView)>& deliver) {
+  auto inbound = SSH_TRY(continuation.on_receive(payload));
+  if (inbound == Continuation::Inbound::consumed) {
+    if (continuation.accepting_data()) mux.resume_output();
+    return {};
+  }
+  SSH_TRY(deliver(payload));
+  return acks.note_received();
+}
+
 }  // namespace ssh::continuation

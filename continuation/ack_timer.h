@@ -29,4 +29,10 @@ class AckTimer {
   std::optional<EventLoop::TimerId> timer_;
 };
 
+// One received message numbered 80..127 on an established continuation (§4, §5): an
+// acknowledgement is applied (and the Mux's blocked senders woken when it freed room);
+// anything else is counted, handed to deliver, and acknowledged in time.
+Status receive_counted(Continuation& continuation, AckTimer& acks, connection::Mux& mux, ByteView payload,
+                       const std::function<Status(ByteView)>& deliver);
+
 }  // namespace ssh::continuation

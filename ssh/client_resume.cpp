@@ -104,13 +104,8 @@ Status ClientSession::on_counted(ByteView payload) {
     return on_setup_reply(payload);
   }
   if (!cont_->established()) return deliver(payload);
-  auto inbound = SSH_TRY(cont_->on_receive(payload));
-  if (inbound == continuation::Continuation::Inbound::consumed) {
-    if (cont_->accepting_data()) mux_->resume_output();
-    return {};
-  }
-  SSH_TRY(deliver(payload));
-  return ack_timer_->note_received();
+  return continuation::receive_counted(*cont_, *ack_timer_, *mux_, payload,
+                                       [this](ByteView m) { return deliver(m); });
 }
 
 // §8.1: the network failed (not the peer's protocol, not a DISCONNECT, not us leaving).

@@ -97,13 +97,8 @@ class SessionProcess final : public connection::PayloadSink, public continuation
     uint8_t type = payload[0];
     if (type >= 80 && type <= 127) {
       if (cont_ && cont_->established()) {
-        auto inbound = SSH_TRY(cont_->on_receive(payload));
-        if (inbound == continuation::Continuation::Inbound::consumed) {
-          if (cont_->accepting_data()) mux_->resume_output();
-          return {};
-        }
-        SSH_TRY(deliver(payload));
-        return ack_timer_->note_received();
+        return continuation::receive_counted(*cont_, *ack_timer_, *mux_, payload,
+                                             [this](ByteView m) { return deliver(m); });
       }
       if (continuation::is_global_request(payload, continuation::kSetupRequest)) return on_setup(payload);
       // §2.3, §5.3: acknowledgements exist only on an established continuation.
