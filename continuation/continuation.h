@@ -21,6 +21,13 @@
 
 namespace ssh::continuation {
 
+// §8.1: the errors that mean the network went away (TCP error or EOF, a keepalive
+// timeout), on which an established continuation suspends. Everything else (a protocol
+// violation, a bad MAC, a peer's DISCONNECT, which the caller checks) ends the session.
+inline bool is_connection_loss(const Error& e) {
+  return e.code == ErrorCode::closed || e.code == ErrorCode::io;
+}
+
 // Hands a payload to the current transport (e.g. TransportLink::send).
 class Transmitter {
  public:

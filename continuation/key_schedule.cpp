@@ -1,5 +1,6 @@
 #include "continuation/key_schedule.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string_view>
 
@@ -51,6 +52,13 @@ class Mac {
 };
 
 }  // namespace
+
+Result<Secret> secret_from(ByteView bytes) {
+  if (bytes.size() != kSecretSize) return fail(ErrorCode::protocol, "continuation secret of the wrong size");
+  Secret s;
+  std::copy(bytes.begin(), bytes.end(), s.data());
+  return s;
+}
 
 Secret derive_presecret(ByteView k_mpint, ByteView exchange_hash) {
   Secret p;

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "base/bytes.h"
+#include "base/result.h"
 #include "base/secret.h"
 #include "continuation/names.h"
 
@@ -13,6 +14,9 @@ namespace ssh::continuation {
 
 using Secret = SecretArray<kSecretSize>;
 using Proof = std::array<uint8_t, kSecretSize>;
+
+// A pre-secret handed over as bytes (from another process): exactly kSecretSize bytes.
+Result<Secret> secret_from(ByteView bytes);
 
 // §6.1: P = HMAC-SHA256(mpint(K), "sshc continuation presecret v00" || string(H)).
 // k_mpint is K exactly as transport::KexSecrets::shared_secret gives it (uint32 length ||

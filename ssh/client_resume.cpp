@@ -112,7 +112,7 @@ Status ClientSession::on_counted(ByteView payload) {
 bool ClientSession::should_suspend(const Error& e) const {
   if (!cont_ || !cont_->established() || closing_ || finished_ || phase_ != Phase::connection) return false;
   if (link_ && transport().peer_disconnect()) return false;
-  return e.code == ErrorCode::closed || e.code == ErrorCode::io;
+  return continuation::is_connection_loss(e);
 }
 
 void ClientSession::status_line(const std::string& text) const {

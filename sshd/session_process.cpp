@@ -30,19 +30,6 @@ namespace {
 
 constexpr auto kChildExitGrace = std::chrono::seconds(5);
 
-continuation::Secret secret_from(ByteView bytes) {
-  continuation::Secret s;
-  std::copy_n(bytes.begin(), std::min(bytes.size(), s.size()), s.data());
-  return s;
-}
-
-// Loss of the network, not misbehaviour: a continuation suspends on these and ends on
-// everything else (PROTOCOL.continuation §8.1).
-bool network_loss(const transport::TransportSession& t, const Error& e) {
-  if (t.peer_disconnect()) return false;
-  return e.code == ErrorCode::closed || e.code == ErrorCode::io;
-}
-
 class SessionProcess final : public connection::PayloadSink, public continuation::Transmitter {
  public:
   SessionProcess(SessionParams& p, EventLoop& loop, MonitorClient& monitor, ChildReaper& reaper)
@@ -134,9 +121,9 @@ class SessionProcess final : public connection::PayloadSink, public continuation
     }
     auto cont = std::make_unique<continuation::Continuation>(continuation::kDefaultReplayLimit,
                                                              [this](const Error& e) { on_error(e); });
-    auto reply =
-        cont->accept_setup(request.data, handle, p_.resume_timeout_s, secret_from(p_.presecret.view()));
+    auto presecret = SSH_TRY(continuation::secret_from(p_.presecret.view()));
     p_.presecret.clear();
+    auto reply = cont->accept_setup(request.data, handle, p_.resume_timeout_s, std::move(presecret));
     if (!reply) {
       LOG_INFO("continuation for %s refused: %s", p_.context.user.name.c_str(),
                reply.error().context.c_str());
@@ -163,12 +150,12 @@ class SessionProcess final : public connection::PayloadSink, public continuation
   void on_error(const Error& e) {
     if (ended_) return;
     if (cont_ && cont_->established()) {
-      if (link_ && network_loss(link_->session(), e)) {
+      if (link_ && !link_->session().peer_disconnect() && continuation::is_connection_loss(e)) {
         suspend(e);
         return;
       }
       // The same loss, reported once more by whoever was sending when it happened.
-      if (!link_ && (e.code == ErrorCode::closed || e.code == ErrorCode::io)) return;
+      if (!link_ && continuation::is_connection_loss(e)) return;
     }
     end_with(e);
   }
@@ -246,6 +233,7 @@ class SessionProcess final : public connection::PayloadSink, public continuation
       return fail(ErrorCode::auth, "the handle names another session");
     }
     SSH_TRY(cont_->verify_resume(h.session_id, request.received, request.proof));
+    auto new_presecret = SSH_TRY(continuation::secret_from(h.presecret.view()));
     auto session = SSH_TRY(transport::TransportSession::import_state(h.state.view(), p_.transport));
     // The client pins the session's host key (§7.1); so do we, so that a handle cannot
     // move a session to a daemon with other keys sharing the registry.
@@ -263,7 +251,7 @@ class SessionProcess final : public connection::PayloadSink, public continuation
     socket_ = std::move(in.socket);
     open_link(socket_.get(), socket_.get(), std::move(session));
     SSH_TRY(link_->send(Bytes{auth::kUserauthSuccess}));
-    cont_->ratchet_secret(secret_from(h.presecret.view()));
+    cont_->ratchet_secret(std::move(new_presecret));
     cont_->attach(*this);
     SSH_TRY(link_->send(cont_->take_ack()));
     SSH_TRY(cont_->retransmit_after(request.received));

@@ -131,3 +131,20 @@ TEST(KeySchedule, FullChainFromKex) {  // §6.1 -> §3.4 -> §7.2 -> §6.3
 
 }  // namespace
 }  // namespace ssh::continuation
+
+namespace ssh::continuation {
+namespace {
+
+// Secrets that cross a process boundary are exactly 32 bytes or refused.
+TEST(SecretFrom, ExactlyThirtyTwoBytes) {
+  Bytes right(kSecretSize, 0x5a);
+  auto s = secret_from(right);
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(std::equal(right.begin(), right.end(), s->data()));
+  EXPECT_FALSE(secret_from(Bytes(kSecretSize - 1, 0x5a)));
+  EXPECT_FALSE(secret_from(Bytes(kSecretSize + 1, 0x5a)));
+  EXPECT_FALSE(secret_from(Bytes{}));
+}
+
+}  // namespace
+}  // namespace ssh::continuation
