@@ -39,7 +39,8 @@ bool Continuation::is_counted(ByteView payload) {
   // §4.1: connection-protocol numbers, except the continuation's own setup and acks
   // (setup replies never pass through here: they go straight to the transport).
   if (payload.empty() || payload[0] < kFirstConnectionMsg || payload[0] > kLastConnectionMsg) return false;
-  return !is_global_request(payload, kSetupRequest) && !is_global_request(payload, kAckRequest);
+  return !is_global_request(payload, kSetupRequest) && !is_global_request(payload, kAckRequest) &&
+         !is_global_request(payload, kConfirmRequest);
 }
 
 // --- setup, client (§3) ---
@@ -125,6 +126,7 @@ void Continuation::close() {
   resync_pending_ = false;
   buffer_ = ReplayBuffer{};
   secret_ = Secret{};
+  pending_.reset();
   state_ = State::closed;
 }
 
@@ -197,6 +199,7 @@ Result<Continuation::Inbound> Continuation::on_receive(ByteView payload) {
     default: break;
   }
   if (ack) return on_ack(payload);
+  if (is_global_request(payload, kConfirmRequest)) return on_confirm(payload);
   if (is_global_request(payload, kSetupRequest)) {
     return fail(ErrorCode::protocol, "continuation setup request on an established continuation");
   }
@@ -240,20 +243,50 @@ Bytes Continuation::resume_request(const std::string& user, ByteView new_exchang
   return encode_resume_auth(m);
 }
 
-Status Continuation::verify_resume(ByteView new_exchange_hash, uint64_t peer_received, ByteView proof) const {
+Result<Continuation::Proven> Continuation::verify_resume(ByteView new_exchange_hash, uint64_t peer_received,
+                                                         ByteView proof) const {
   if (!established()) return fail(ErrorCode::protocol, "no established continuation");
-  // §7.3: constant-time proof check, then r_c within [acknowledged, sent] as in §5.4.
+  // §7.3: constant-time proof check (under S, else under an unconfirmed S'), then r_c
+  // within [acknowledged, sent] as in §5.4.
+  Proven proven = Proven::current;
   if (!verify_proof(secret_, new_exchange_hash, handle_, peer_received, proof)) {
-    return fail(ErrorCode::auth, "wrong proof");
+    if (!pending_ || !verify_proof(pending_->secret, new_exchange_hash, handle_, peer_received, proof)) {
+      return fail(ErrorCode::auth, "wrong proof");
+    }
+    proven = Proven::pending;
   }
   if (peer_received > buffer_.sent()) return fail(ErrorCode::protocol, "count beyond what was sent");
   if (peer_received < buffer_.acknowledged())
     return fail(ErrorCode::protocol, "count behind what was acknowledged");
-  return {};
+  return proven;
+}
+
+void Continuation::begin_ratchet(Proven proven, Secret new_presecret, ByteView new_exchange_hash) {
+  // The client proved S': it saw the success that made it, so S is gone for good.
+  if (proven == Proven::pending) secret_ = std::move(pending_->secret);
+  PendingRatchet next{ratchet(secret_, new_presecret), Bytes(new_exchange_hash.begin(), new_exchange_hash.end())};
+  pending_ = std::move(next);
 }
 
 void Continuation::ratchet_secret(Secret new_presecret) {
   secret_ = ratchet(secret_, new_presecret);  // §6.3; the old S and P_new are wiped
+}
+
+Bytes Continuation::ratchet_confirmation(ByteView new_exchange_hash) const {
+  return encode_confirm(make_confirmation(secret_, new_exchange_hash, handle_));
+}
+
+Result<Continuation::Inbound> Continuation::on_confirm(ByteView payload) {
+  auto request = SSH_TRY(connection::decode_global_request(payload));
+  if (request.want_reply) return fail(ErrorCode::protocol, "continuation confirmation wants a reply");
+  Proof mac = SSH_TRY(decode_confirm_data(request.data));
+  if (!pending_) return fail(ErrorCode::protocol, "continuation confirmation without a resumption");
+  if (!verify_confirmation(pending_->secret, pending_->exchange_hash, handle_, mac)) {
+    return fail(ErrorCode::auth, "wrong continuation confirmation");
+  }
+  secret_ = std::move(pending_->secret);  // §6.3: committed; S is wiped
+  pending_.reset();
+  return Inbound::consumed;
 }
 
 Status Continuation::retransmit_after(uint64_t peer_received) {

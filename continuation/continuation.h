@@ -98,11 +98,21 @@ class Continuation final : public connection::PayloadSink {
   // --- resumption (§7) ---
   // Client: the USERAUTH_REQUEST of §7.2 for the new connection.
   Bytes resume_request(const std::string& user, ByteView new_exchange_hash) const;
-  // Server: the proof is right and r_c is within [acknowledged, sent] (§7.3). The error
-  // context says which check failed, for the log line.
-  Status verify_resume(ByteView new_exchange_hash, uint64_t peer_received, ByteView proof) const;
-  // Both: §6.3, after USERAUTH_SUCCESS.
+  // Server: the proof is right under S or, while a ratchet awaits its confirmation,
+  // under S' (§6.3), and r_c is within [acknowledged, sent] (§7.3). Returns which secret
+  // it was. The error context says which check failed, for the log line.
+  enum class Proven { current, pending };
+  Result<Proven> verify_resume(ByteView new_exchange_hash, uint64_t peer_received, ByteView proof) const;
+  // Server, after USERAUTH_SUCCESS of a resumption (§6.3, two phases): S' = ratchet(S,
+  // P_new) is kept beside S (or beside the S' just proven, which becomes S) until the
+  // client confirms it on this connection.
+  void begin_ratchet(Proven proven, Secret new_presecret, ByteView new_exchange_hash);
+  bool ratchet_pending() const { return pending_.has_value(); }
+  // Client, on USERAUTH_SUCCESS of a resumption: S = ratchet(S, P_new) at once.
   void ratchet_secret(Secret new_presecret);
+  // Client, after the server's first acknowledgement: the confirmation of §7.4 for this
+  // connection (exchange hash H_new), a GLOBAL_REQUEST to send straight to the transport.
+  Bytes ratchet_confirmation(ByteView new_exchange_hash) const;
   // Both: applies the peer's received count as an ack (§5.4 checks) and transmits every
   // message after it, in order. Requires attached.
   Status retransmit_after(uint64_t peer_received);
@@ -121,6 +131,7 @@ class Continuation final : public connection::PayloadSink {
   void report(const Error& e);
   void transmit(ByteView payload);
   Result<Inbound> on_ack(ByteView payload);
+  Result<Inbound> on_confirm(ByteView payload);
 
   static bool is_counted(ByteView payload);
 
@@ -130,6 +141,12 @@ class Continuation final : public connection::PayloadSink {
   Transmitter* transmitter_ = nullptr;
   ReplayBuffer buffer_;
   Secret secret_;
+  // §6.3: S' and the exchange hash of the connection that must confirm it.
+  struct PendingRatchet {
+    Secret secret;
+    Bytes exchange_hash;
+  };
+  std::optional<PendingRatchet> pending_;
   Handle handle_{};
   uint32_t timeout_s_ = 0;
   uint64_t peer_replay_limit_ = kDefaultReplayLimit;

@@ -11,11 +11,12 @@ namespace ssh::continuation {
 
 namespace {
 
-// The labels of §3.4, §6.1, §6.3 and §7.2: raw bytes, no length prefix.
+// The labels of §3.4, §6.1, §6.3, §7.2 and §7.4: raw bytes, no length prefix.
 constexpr std::string_view kPresecretLabel = "sshc continuation presecret v00";
 constexpr std::string_view kSecretLabel = "sshc continuation secret v00";
 constexpr std::string_view kRatchetLabel = "sshc continuation ratchet v00";
 constexpr std::string_view kProofLabel = "sshc continuation proof v00";
+constexpr std::string_view kConfirmLabel = "sshc continuation confirm v01";
 
 // HMAC-SHA256 fed piecewise, so that no concatenated message (which for the ratchet
 // contains P_new) ever sits in an unwiped buffer, and the result goes straight into the
@@ -94,6 +95,20 @@ bool verify_proof(const Secret& secret, ByteView new_exchange_hash, const Handle
   Proof expected = make_proof(secret, new_exchange_hash, handle, received);
   bool ok = constant_time_equal(ByteView(expected), proof);
   // The expected proof is as good as a password for this connection until it is used.
+  wipe(expected.data(), expected.size());
+  return ok;
+}
+
+Proof make_confirmation(const Secret& ratcheted, ByteView new_exchange_hash, const Handle& handle) {
+  Proof mac{};
+  Mac(ratcheted.view()).label(kConfirmLabel).string(new_exchange_hash).string(ByteView(handle)).finish(mac.data());
+  return mac;
+}
+
+bool verify_confirmation(const Secret& ratcheted, ByteView new_exchange_hash, const Handle& handle,
+                         ByteView mac) {
+  Proof expected = make_confirmation(ratcheted, new_exchange_hash, handle);
+  bool ok = constant_time_equal(ByteView(expected), mac);
   wipe(expected.data(), expected.size());
   return ok;
 }

@@ -29,6 +29,10 @@ Secret ratchet(const Secret& secret, const Secret& new_presecret);
 // §7.2: HMAC-SHA256(S, "sshc continuation proof v00" || string(H_new) || string(handle)
 //        || uint64(r_c)).
 Proof make_proof(const Secret& secret, ByteView new_exchange_hash, const Handle& handle, uint64_t received);
+// §7.4: HMAC-SHA256(S', "sshc continuation confirm v01" || string(H_new) || string(handle)).
+Proof make_confirmation(const Secret& ratcheted, ByteView new_exchange_hash, const Handle& handle);
+bool verify_confirmation(const Secret& ratcheted, ByteView new_exchange_hash, const Handle& handle,
+                         ByteView mac);
 // Constant-time comparison against make_proof().
 bool verify_proof(const Secret& secret, ByteView new_exchange_hash, const Handle& handle, uint64_t received,
                   ByteView proof);

@@ -18,7 +18,7 @@ constexpr std::string_view kConnectionService = "ssh-connection";
 
 static_assert(kHandleSize == kSecretSize, "handles and proofs share fixed32()");
 
-// A string field that §9 fixes at exactly 32 bytes (handle, proof).
+// A string field that §9 fixes at exactly 32 bytes (handle, proof, confirmation).
 Result<std::array<uint8_t, kHandleSize>> fixed32(WireReader& r, const char* what) {
   ByteView v = SSH_TRY(r.string());
   if (v.size() != kHandleSize) return fail(ErrorCode::parse, std::string(what) + " is not 32 bytes");
@@ -74,6 +74,20 @@ Result<uint64_t> decode_ack_data(ByteView data) {
   uint64_t count = SSH_TRY(r.u64());
   SSH_TRY(r.expect_end());
   return count;
+}
+
+Bytes encode_confirm(const std::array<uint8_t, kSecretSize>& mac) {
+  // §7.4
+  WireWriter w;
+  w.u8(kGlobalRequest).string(kConfirmRequest).boolean(false).string(ByteView(mac));
+  return w.take();
+}
+
+Result<std::array<uint8_t, kSecretSize>> decode_confirm_data(ByteView data) {
+  WireReader r(data);
+  auto mac = SSH_TRY(fixed32(r, "continuation confirmation"));
+  SSH_TRY(r.expect_end());
+  return mac;
 }
 
 bool is_global_request(ByteView payload, std::string_view name) {

@@ -5,6 +5,7 @@
 // hand over. Trailing bytes are an error everywhere.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -34,6 +35,10 @@ Result<SetupReply> decode_setup_reply_data(ByteView data);
 // §5.3
 Bytes encode_ack(uint64_t received);  // GLOBAL_REQUEST, want_reply FALSE
 Result<uint64_t> decode_ack_data(ByteView data);
+
+// §7.4
+Bytes encode_confirm(const std::array<uint8_t, kSecretSize>& mac);  // GLOBAL_REQUEST, want_reply FALSE
+Result<std::array<uint8_t, kSecretSize>> decode_confirm_data(ByteView data);
 
 // Is this payload a GLOBAL_REQUEST named `name`? (Cheap peek; no full decode.)
 bool is_global_request(ByteView payload, std::string_view name);

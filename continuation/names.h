@@ -9,11 +9,13 @@
 namespace ssh::continuation {
 
 // §2.1 markers in the first KEXINIT's kex_algorithms.
-inline constexpr std::string_view kClientMarker = "continuation-c-v00@sshc.dev";
-inline constexpr std::string_view kServerMarker = "continuation-s-v00@sshc.dev";
-// §3.1 and §5.3 global requests, §7.2 user authentication method.
+inline constexpr std::string_view kClientMarker = "continuation-c-v01@sshc.dev";
+inline constexpr std::string_view kServerMarker = "continuation-s-v01@sshc.dev";
+// §3.1, §5.3 and §7.4 global requests, §7.2 user authentication method.
 inline constexpr std::string_view kSetupRequest = "continuation-setup@sshc.dev";
 inline constexpr std::string_view kAckRequest = "continuation-ack@sshc.dev";
+// §7.4: the client's confirmation that it holds the ratcheted secret.
+inline constexpr std::string_view kConfirmRequest = "continuation-confirm@sshc.dev";
 inline constexpr std::string_view kAuthMethod = "continuation@sshc.dev";
 
 // §9 limits.

@@ -56,10 +56,10 @@ void ClientSession::enable_continuations() {
 // the request leaves right behind our NEWKEYS and SERVICE_REQUEST (§7.5).
 void ClientSession::on_first_kex(const transport::KexSecrets& k) {
   presecret_ = continuation::derive_presecret(k.shared_secret, k.exchange_hash);
-  if (phase_ != Phase::resuming || !link_) return;
+  if (!resuming() || !has_link()) return;
   // §2.3: the handle and proof go only to a server that offers continuations.
   if (!transport().peer_offered(continuation::kServerMarker)) return;
-  Bytes request = cont_->resume_request(options_.auth.user, k.exchange_hash);
+  Bytes request = core_->continuation()->resume_request(options_.auth.user, k.exchange_hash);
   if (auto s = transport().send(request); !s) LOG_DEBUG1("resume request: %s", s.error().context.c_str());
 }
 
@@ -68,51 +68,19 @@ void ClientSession::begin_continuation() {
     LOG_DEBUG1("Session resumption unavailable: server does not offer it");
     return;
   }
-  cont_ = std::make_unique<continuation::Continuation>(continuation::kDefaultReplayLimit,
-                                                       [this](const Error& e) { fail_with(e); });
-  if (auto s = transport().send(cont_->begin_setup(options_.resume_timeout_s)); !s) {
-    fail_with(s.error());
+  if (auto s = core_->begin_setup(options_.resume_timeout_s, std::move(presecret_)); !s) {
+    core_->report(s.error());
     return;
   }
-  cont_->attach(*this);
-  mux_->set_sink(*cont_);
-  ack_timer_ =
-      std::make_unique<continuation::AckTimer>(*loop_, *cont_, [this](const Error& e) { fail_with(e); });
   host_key_algorithm_ = transport().algorithms().host_key;
   kex_algorithm_ = transport().algorithms().kex;
   Bytes blob(transport().host_key_blob().begin(), transport().host_key_blob().end());
   pinned_host_key_ = std::make_unique<PinnedHostKey>(std::move(blob));
 }
 
-Status ClientSession::on_setup_reply(ByteView payload) {
-  bool ok = SSH_TRY(cont_->on_setup_reply(payload, std::move(presecret_)));
-  if (!ok) {
-    LOG_DEBUG1("Session resumption unavailable: the server refused it");
-    mux_->set_sink(*this);
-    ack_timer_.reset();
-    cont_.reset();
-    return {};
-  }
-  LOG_DEBUG1("Session resumption enabled; the server keeps the session %u s", cont_->timeout_s());
-  return {};
-}
-
-// Every message numbered 80..127 once a continuation was asked for.
-Status ClientSession::on_counted(ByteView payload) {
-  using State = continuation::Continuation::State;
-  if (cont_->state() == State::setup_pending && (payload[0] == 81 || payload[0] == 82)) {
-    return on_setup_reply(payload);
-  }
-  if (!cont_->established()) return deliver(payload);
-  return continuation::receive_counted(*cont_, *ack_timer_, *mux_, payload,
-                                       [this](ByteView m) { return deliver(m); });
-}
-
 // §8.1: the network failed (not the peer's protocol, not a DISCONNECT, not us leaving).
 bool ClientSession::should_suspend(const Error& e) const {
-  if (!cont_ || !cont_->established() || closing_ || finished_ || phase_ != Phase::connection) return false;
-  if (link_ && transport().peer_disconnect()) return false;
-  return continuation::is_connection_loss(e);
+  return !closing_ && !finished_ && logged_in() && core_->should_suspend(e);
 }
 
 void ClientSession::status_line(const std::string& text) const {
@@ -125,34 +93,21 @@ void ClientSession::status_line(const std::string& text) const {
 void ClientSession::suspend(const Error& e) {
   LOG_DEBUG1("connection lost: %s", describe_error(e).c_str());
   status_line("Connection lost; resuming...");
-  drop_link();
-  cont_->detach();
-  LOG_DEBUG1("suspended with %zu channels, %zu unacknowledged messages (%llu bytes) held",
-             mux_->channel_count(), cont_->buffer().held_messages(),
-             static_cast<unsigned long long>(cont_->buffer().held_bytes()));
-  phase_ = Phase::suspended;
+  core_->suspend();
   lost_at_ = Clock::now();
   backoff_ = Millis(0);
   schedule_attempt();
 }
 
-// The link may be the caller: stop it now, destroy it from the loop.
-void ClientSession::drop_link() {
-  if (!link_) return;
-  link_->stop();
-  retired_links_.push_back(std::move(link_));
-  loop_->add_timer(Millis(0), [this] { retired_links_.clear(); });
-}
-
 // §8.4: retries back off to a cap until the suspend timeout (the server's, or our
 // ResumeTimeout if shorter) has passed.
 void ClientSession::schedule_attempt() {
-  uint32_t limit = cont_->timeout_s();
+  uint32_t limit = core_->continuation()->timeout_s();
   if (options_.resume_timeout_s > 0) limit = std::min(limit, options_.resume_timeout_s);
   auto deadline = lost_at_ + std::chrono::seconds(limit);
   if (Clock::now() + backoff_ >= deadline) {
     LOG_ERROR("Could not resume the session within %u seconds.", limit);
-    cont_->close();
+    core_->continuation()->close();
     exit_status_ = 255;
     finished_ = true;
     return;
@@ -165,7 +120,7 @@ void ClientSession::schedule_attempt() {
 }
 
 void ClientSession::attempt_resume() {
-  if (finished_ || phase_ != Phase::suspended) return;
+  if (finished_ || !suspended()) return;
   ConnectOptions connect = options_.reconnect;
   if (connect.connect_timeout_s <= 0) connect.connect_timeout_s = kAttemptSeconds;
   connect.attempts = 1;
@@ -189,18 +144,18 @@ void ClientSession::attempt_resume() {
   move_first(config.host_key_algorithms, host_key_algorithm_);
   move_first(config.kex_algorithms, kex_algorithm_);
   config.guess_first_kex = true;
-  phase_ = Phase::resuming;
   awaiting_resume_ack_ = false;
   open_link(std::make_unique<transport::TransportSession>(config));
+  core_->set_phase(continuation::MessagePhase::resuming);
   Status started = transport().send_service_request("ssh-userauth");
-  if (started) started = link_->start();
+  if (started) started = core_->start_link();
   if (!started) {
     abandon_attempt(started.error().context);
     return;
   }
   attempt_timer_ = loop_->add_timer(std::chrono::seconds(kAttemptSeconds), [this] {
     attempt_timer_.reset();
-    if (phase_ == Phase::resuming) abandon_attempt("timed out");
+    if (resuming()) abandon_attempt("timed out");
   });
 }
 
@@ -208,8 +163,8 @@ void ClientSession::abandon_attempt(const std::string& why) {
   LOG_DEBUG1("resume attempt failed: %s", why.c_str());
   if (attempt_timer_) loop_->cancel_timer(*attempt_timer_);
   attempt_timer_.reset();
-  drop_link();
-  phase_ = Phase::suspended;
+  core_->drop_link();
+  core_->set_phase(continuation::MessagePhase::connection);
   schedule_attempt();
 }
 
@@ -226,7 +181,8 @@ Status ClientSession::handle_resume(ByteView payload) {
       return {};
     case auth::kUserauthBanner: return {};
     case auth::kUserauthSuccess:
-      cont_->ratchet_secret(std::move(presecret_));
+      // §6.3: we saw the success, so S' it is from now on, whatever happens next.
+      core_->continuation()->ratchet_secret(std::move(presecret_));
       awaiting_resume_ack_ = true;
       return {};
     case auth::kUserauthFailure:
@@ -246,11 +202,10 @@ Status ClientSession::finish_resume(ByteView payload) {
   if (attempt_timer_) loop_->cancel_timer(*attempt_timer_);
   attempt_timer_.reset();
   awaiting_resume_ack_ = false;
-  cont_->attach(*this);
-  SSH_TRY(cont_->retransmit_after(peer_received));
-  phase_ = Phase::connection;
-  alive_missed_ = 0;
-  alive_seen_packets_ = 0;
+  // §7.4: the server keeps S beside S' until this confirmation arrives.
+  SSH_TRY(transport().send(core_->continuation()->ratchet_confirmation(transport().session_id())));
+  core_->set_phase(continuation::MessagePhase::connection);
+  SSH_TRY(core_->resume_transmission(peer_received, false));
   options_.peer_label = connection_.peer_address + " port " + std::to_string(connection_.peer_port);
   auto took = std::chrono::duration_cast<Millis>(Clock::now() - lost_at_).count();
   status_line("Resumed in " + std::to_string(took) + " ms.");
@@ -261,7 +216,6 @@ Status ClientSession::finish_resume(ByteView payload) {
     session_->send_window_change({ws.ws_col, uint16_t(ws.ws_row - 1), ws.ws_xpixel, ws.ws_ypixel});
     session_->send_window_change({ws.ws_col, ws.ws_row, ws.ws_xpixel, ws.ws_ypixel});
   }
-  if (cont_->accepting_data()) mux_->resume_output();
   return {};
 }
 

@@ -16,18 +16,14 @@
 
 namespace ssh::client {
 
-namespace {
-constexpr uint8_t kMsgUnimplemented = 3;
-}  // namespace
-
 ClientSession::ClientSession(ClientSessionOptions options, Connection connection, auth::Prompter& prompter)
     : options_(std::move(options)), connection_(std::move(connection)), prompter_(prompter) {}
 
 ClientSession::~ClientSession() {
   local_forwards_.reset();
   remote_forwards_.reset();
-  mux_.reset();  // handlers call back into the loop while they go
-  link_.reset();
+  if (core_) core_->end_mux();  // handlers call back into the loop while they go
+  core_.reset();
 }
 
 int ClientSession::run() {
@@ -51,6 +47,7 @@ int ClientSession::run() {
 }
 
 Status ClientSession::start() {
+  core_ = std::make_unique<continuation::ConnectionCore>(*loop_, transport::Role::client, core_hooks());
   host_key_check_ = std::make_unique<HostKeyCheck>(options_.host_key, prompter_);
   options_.transport.verifier = host_key_check_.get();
   if (options_.resume) enable_continuations();
@@ -67,12 +64,14 @@ Status ClientSession::start() {
   }
   // Held by the transport until our NEWKEYS, so it leaves in the same flight.
   SSH_TRY(transport().send_service_request("ssh-userauth"));
-  SSH_TRY(link_->start());
-  arm_alive_timer();
+  SSH_TRY(core_->start_link());
+  core_->start_keepalive({options_.server_alive_interval, options_.server_alive_count_max});
   if (options_.connect_timeout > 0) {
     // ConnectTimeout covers the handshake and key exchange too (ssh_config(5)).
     loop_->add_timer(std::chrono::seconds(options_.connect_timeout), [this] {
-      if (finished_ || phase_ != Phase::service || transport().initial_kex_done()) return;
+      if (finished_ || core_->phase() != continuation::MessagePhase::service || !has_link() ||
+          transport().initial_kex_done())
+        return;
       if (!transport().version_exchanged()) LOG_ERROR("Connection timed out during banner exchange");
       fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost,
                       "Connection to " + options_.peer_label + " timed out"});
@@ -83,67 +82,54 @@ Status ClientSession::start() {
 
 void ClientSession::open_link(std::unique_ptr<transport::TransportSession> session) {
   int fd = connection_.fd.get();
-  link_ = std::make_unique<transport::TransportLink>(
-      *loop_, fd, fd, std::move(session), [this](ByteView payload) { return handle_message(payload); },
-      [this](const Error& e) { fail_with(e); });
-  link_->on_drained([this] { check_finished(); });
+  core_->open_link(fd, fd, std::move(session));
 }
 
-Status ClientSession::handle_message(ByteView payload) {
-  uint8_t type = payload[0];
-  switch (phase_) {
-    case Phase::service: {
-      auto service = SSH_TRY(auth::decode_service_accept(payload));
-      if (service != "ssh-userauth") return fail(ErrorCode::protocol, "server accepted the wrong service");
-      LOG_DEBUG1("SSH2_MSG_SERVICE_ACCEPT received");
-      phase_ = Phase::auth;
-      auto ids = load_identities(options_.identities, prompter_);
-      auto auth_config = options_.auth;
-      if (host_key_check_->mitm_suspected()) {
-        auth_config.password = false;
-        auth_config.kbdint = false;
-      }
-      auth_ = std::make_unique<auth::ClientAuth>(
-          auth_config, std::move(ids), prompter_,
-          Bytes(transport().session_id().begin(), transport().session_id().end()));
-      if (const auto& algs = transport().server_sig_algs()) {
-        auth_->set_server_sig_algs(*algs);
-      }
-      for (const auto& ext : transport().ext_info()) {
-        if (ext.name == "publickey-hostbound@openssh.com" && as_text(ext.value) == "0") {
-          auth_->set_hostbound(Bytes(transport().host_key_blob().begin(), transport().host_key_blob().end()));
-        }
-      }
-      std::vector<Bytes> out;
-      auth_->start(out);
-      for (auto& m : out) SSH_TRY(transport().send(m));
-      return {};
+continuation::ConnectionCore::Hooks ClientSession::core_hooks() {
+  continuation::ConnectionCore::Hooks h;
+  h.on_message = [this](ByteView payload) -> Status {
+    switch (core_->phase()) {
+      case continuation::MessagePhase::service: return handle_service_accept(payload);
+      case continuation::MessagePhase::userauth: return handle_auth(payload);
+      case continuation::MessagePhase::resuming: return handle_resume(payload);
+      case continuation::MessagePhase::connection: break;
     }
-    case Phase::auth: return handle_auth(payload);
-    case Phase::connection:
-      if (type >= 80 && type <= 127 && cont_) return on_counted(payload);
-      return deliver(payload);
-    case Phase::resuming: return handle_resume(payload);
-    case Phase::suspended: break;
+    return fail(ErrorCode::internal, "message routed to no phase");
+  };
+  h.on_failure = [this](const Error& e) { fail_with(e); };
+  h.on_unresponsive = [this] { on_unresponsive(); };
+  h.on_drained = [this] { check_finished(); };
+  return h;
+}
+
+Status ClientSession::handle_service_accept(ByteView payload) {
+  auto service = SSH_TRY(auth::decode_service_accept(payload));
+  if (service != "ssh-userauth") return fail(ErrorCode::protocol, "server accepted the wrong service");
+  LOG_DEBUG1("SSH2_MSG_SERVICE_ACCEPT received");
+  core_->set_phase(continuation::MessagePhase::userauth);
+  auto ids = load_identities(options_.identities, prompter_);
+  auto auth_config = options_.auth;
+  if (host_key_check_->mitm_suspected()) {
+    auth_config.password = false;
+    auth_config.kbdint = false;
   }
+  auth_ = std::make_unique<auth::ClientAuth>(auth_config, std::move(ids), prompter_,
+                                             Bytes(transport().session_id().begin(), transport().session_id().end()));
+  if (const auto& algs = transport().server_sig_algs()) {
+    auth_->set_server_sig_algs(*algs);
+  }
+  for (const auto& ext : transport().ext_info()) {
+    if (ext.name == "publickey-hostbound@openssh.com" && as_text(ext.value) == "0") {
+      auth_->set_hostbound(Bytes(transport().host_key_blob().begin(), transport().host_key_blob().end()));
+    }
+  }
+  std::vector<Bytes> out;
+  auth_->start(out);
+  for (auto& m : out) SSH_TRY(transport().send(m));
   return {};
 }
 
-Status ClientSession::deliver(ByteView payload) {
-  uint8_t type = payload[0];
-  if (connection::is_connection_message(type)) return mux_->handle(payload);
-  if (type >= 80 && type <= 127) {
-    Bytes unimplemented{kMsgUnimplemented, 0, 0, 0, 0};
-    return transport().send(unimplemented);
-  }
-  return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type));
-}
-
 Status ClientSession::handle_auth(ByteView payload) {
-  if (payload[0] < 50 || payload[0] > 79) {
-    return fail(ErrorCode::protocol,
-                "unexpected message " + std::to_string(payload[0]) + " during authentication");
-  }
   std::vector<Bytes> out;
   auto state = SSH_TRY(auth_->on_message(payload, out));
   for (auto& m : out) {
@@ -158,14 +144,14 @@ Status ClientSession::handle_auth(ByteView payload) {
     LOG_VERBOSE("Authenticated to %s using \"%s\".", options_.peer_label.c_str(),
                 auth_->used_method().c_str());
     auth_.reset();
-    phase_ = Phase::connection;
+    core_->set_phase(continuation::MessagePhase::connection);
     return start_connection_layer();
   }
   return {};
 }
 
 Status ClientSession::start_connection_layer() {
-  mux_ = std::make_unique<connection::Mux>(*this, *this);
+  core_->start_mux(*this);
   if (options_.resume) begin_continuation();  // its request goes before any other
   SSH_TRY(start_forwarding());
   if (closing_ || finished_) return {};
@@ -183,7 +169,7 @@ Status ClientSession::start_connection_layer() {
   session_ = channel.get();
   connection::ChannelOptions channel_options;
   channel_options.manual_consume = true;
-  SSH_TRY(mux_->open_channel(connection::kChannelSession, {}, std::move(channel), channel_options));
+  SSH_TRY(core_->mux()->open_channel(connection::kChannelSession, {}, std::move(channel), channel_options));
   return {};
 }
 
@@ -191,7 +177,7 @@ Status ClientSession::start_connection_layer() {
 // -f forks once they are in place (after the remote replies with ExitOnForwardFailure).
 Status ClientSession::start_forwarding() {
   local_forwards_ =
-      std::make_unique<LocalForwards>(*loop_, *mux_, options_.gateway_ports, options_.address_family);
+      std::make_unique<LocalForwards>(*loop_, *core_->mux(), options_.gateway_ports, options_.address_family);
   for (const auto& f : options_.local_forwards) {
     if (local_forwards_->add(f)) continue;
     if (options_.exit_on_forward_failure) {
@@ -210,7 +196,7 @@ Status ClientSession::start_forwarding() {
     LOG_ERROR("%s", message.c_str());
     finish(255);
   };
-  remote_forwards_ = std::make_unique<RemoteForwards>(*loop_, *mux_, options_.remote_forwards,
+  remote_forwards_ = std::make_unique<RemoteForwards>(*loop_, *core_->mux(), options_.remote_forwards,
                                                       options_.exit_on_forward_failure, std::move(callbacks));
   remote_forwards_->start();
   if (options_.fork_after_auth && !wait_for_remote) fork_to_background();
@@ -225,7 +211,7 @@ void ClientSession::fork_to_background() {
   if (!options_.fork_after_auth) return;
   options_.fork_after_auth = false;
   LOG_DEBUG1("forking to background");
-  if (auto s = link_->flush(); !s) {
+  if (auto s = core_->link().flush(); !s) {
     fail_with(s.error());
     return;
   }
@@ -262,55 +248,23 @@ connection::OpenDecision ClientSession::on_channel_open(const connection::Incomi
   return connection::MuxHandler::on_channel_open(open);
 }
 
-void ClientSession::send_payload(Bytes&& payload) {
-  if (auto s = transmit(payload); !s) fail_with(s.error());
-}
-
-Status ClientSession::transmit(ByteView payload) {
-  return link_ ? link_->send(payload) : Status{};
-}
-
-void ClientSession::arm_alive_timer() {
-  if (options_.server_alive_interval <= 0) return;
-  loop_->add_timer(std::chrono::seconds(options_.server_alive_interval), [this] { on_alive_timer(); });
-}
-
-// ServerAliveInterval: a keepalive@openssh.com request after each quiet interval; after
-// ServerAliveCountMax unanswered ones the server is gone.
-void ClientSession::on_alive_timer() {
+// The keepalive went unanswered: before login that ends the attempt, after it the
+// server is gone (a continuation suspends instead).
+void ClientSession::on_unresponsive() {
   if (finished_ || closing_) return;
-  if (phase_ == Phase::suspended || phase_ == Phase::resuming) {
-    arm_alive_timer();  // resumption attempts have their own time limit
+  if (!logged_in()) {
+    fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost,
+                    "Connection to " + options_.peer_label + " timed out"});
     return;
   }
-  uint64_t seen = transport().received().packets;
-  if (seen != alive_seen_packets_) {
-    alive_seen_packets_ = seen;
-    alive_missed_ = 0;
-  } else if (phase_ != Phase::connection) {
-    // Before login there is nothing to ping: the whole handshake gets
-    // ServerAliveInterval * ServerAliveCountMax of silence, as in OpenSSH.
-    if (++alive_missed_ >= options_.server_alive_count_max) {
-      fail_with(Error{ErrorCode::io, DisconnectReason::connection_lost,
-                      "Connection to " + options_.peer_label + " timed out"});
-      return;
-    }
-  } else if (++alive_missed_ > options_.server_alive_count_max) {
-    Error timeout{ErrorCode::io, DisconnectReason::connection_lost, "server not responding"};
-    if (should_suspend(timeout)) {
-      suspend(timeout);
-      arm_alive_timer();
-      return;
-    }
-    LOG_ERROR("Timeout, server %s not responding.",
-              options_.peer_label.substr(0, options_.peer_label.find(' ')).c_str());
-    finish(255);
+  Error timeout{ErrorCode::io, DisconnectReason::connection_lost, "server not responding"};
+  if (should_suspend(timeout)) {
+    suspend(timeout);
     return;
   }
-  if (alive_missed_ > 0 && mux_) {
-    (void)mux_->send_global_request(connection::kReqKeepalive, {}, [](bool, ByteView) {});
-  }
-  arm_alive_timer();
+  LOG_ERROR("Timeout, server %s not responding.",
+            options_.peer_label.substr(0, options_.peer_label.find(' ')).c_str());
+  finish(255);
 }
 
 void ClientSession::on_winch() {
@@ -333,8 +287,8 @@ void ClientSession::on_escape(EscapeAction action) {
       break;
     case EscapeAction::rekey:
       LOG_VERBOSE("Requesting rekey...");
-      if (!link_) break;
-      if (auto s = transport().rekey(); !s) fail_with(s.error());
+      if (!has_link()) break;
+      if (auto s = transport().rekey(); !s) core_->report(s.error());
       break;
     case EscapeAction::more_verbose:
     case EscapeAction::less_verbose: {
@@ -359,8 +313,8 @@ void ClientSession::on_escape(EscapeAction action) {
       break;
     }
   }
-  if (!link_) return;
-  if (auto s = link_->flush(); !s) fail_with(s.error());
+  if (!has_link()) return;
+  if (auto s = core_->link().flush(); !s) core_->report(s.error());
 }
 
 void ClientSession::on_session_failed(const std::string& message) {
@@ -381,9 +335,9 @@ void ClientSession::finish(int status) {
   if (closing_ || finished_) return;
   closing_ = true;
   tty_.restore();
-  if (link_ && !transport().is_dead()) {
+  if (has_link() && !transport().is_dead()) {
     transport().disconnect(DisconnectReason::by_application, "disconnected by user");
-    if (!link_->flush()) drop_link();
+    if (!core_->link().flush()) core_->drop_link();
   }
   check_finished();
 }
@@ -391,14 +345,14 @@ void ClientSession::finish(int status) {
 // Done once the DISCONNECT is out and the reader has everything the session printed.
 void ClientSession::check_finished() {
   if (!closing_ || finished_) return;
-  if (link_ && link_->output_pending()) return;
+  if (has_link() && core_->link().output_pending()) return;
   if ((stdout_ && stdout_->pending() > 0) || (stderr_ && stderr_->pending() > 0)) return;
   finished_ = true;
 }
 
 std::string ClientSession::describe_error(const Error& e) const {
   if (e.code == ErrorCode::closed && e.reason == DisconnectReason::connection_lost) {
-    return phase_ == Phase::connection ? "Connection to " + options_.closed_label + " closed by remote host."
+    return logged_in() ? "Connection to " + options_.closed_label + " closed by remote host."
                                        : "Connection closed by " + options_.peer_label;
   }
   if (e.code == ErrorCode::io && e.context == std::string("read: ") + strerror(ECONNRESET)) {
@@ -411,7 +365,7 @@ std::string ClientSession::describe_error(const Error& e) const {
       e.code == ErrorCode::closed || e.code == ErrorCode::io) {
     return e.context;
   }
-  if (link_ && !transport().initial_kex_done() && e.context.rfind("no matching", 0) == 0) {
+  if (has_link() && !transport().initial_kex_done() && e.context.rfind("no matching", 0) == 0) {
     return "Unable to negotiate with " + options_.peer_label + ": " + e.context;
   }
   return "ssh_dispatch_run_fatal: Connection to " + options_.peer_label + ": " + e.context;
@@ -422,12 +376,12 @@ void ClientSession::fail_with(const Error& e) {
   if (closing_) {
     // On the way out already (our DISCONNECT is sent or the connection is gone): the
     // status stands; only what the reader still has to get keeps us.
-    drop_link();
+    core_->drop_link();
     check_finished();
     return;
   }
   // A refusal or another host key ends the session; anything else was the network.
-  if (phase_ == Phase::resuming && e.code != ErrorCode::auth &&
+  if (resuming() && e.code != ErrorCode::auth &&
       e.reason != DisconnectReason::host_key_not_verifiable) {
     abandon_attempt(describe_error(e));
     return;
@@ -437,14 +391,14 @@ void ClientSession::fail_with(const Error& e) {
     return;
   }
   tty_.restore();
-  if (const auto& d = link_ ? transport().peer_disconnect() : std::nullopt) {
+  if (const auto& d = has_link() ? transport().peer_disconnect() : std::nullopt) {
     LOG_INFO("Received disconnect from %s:%u: %s", options_.peer_label.c_str(), d->reason,
              d->description.c_str());
     LOG_INFO("Disconnected from %s", options_.peer_label.c_str());
   } else {
     LOG_ERROR("%s", describe_error(e).c_str());
   }
-  if (link_) link_->stop();
+  if (has_link()) core_->link().stop();
   exit_status_ = 255;
   finished_ = true;
 }

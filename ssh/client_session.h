@@ -11,8 +11,7 @@
 #include "base/event_loop.h"
 #include "config/client_config.h"
 #include "connection/mux.h"
-#include "continuation/ack_timer.h"
-#include "continuation/continuation.h"
+#include "continuation/connection_core.h"
 #include "ssh/connect.h"
 #include "ssh/host_key_check.h"
 #include "ssh/identities.h"
@@ -20,7 +19,6 @@
 #include "ssh/remote_forward.h"
 #include "ssh/session_channel.h"
 #include "ssh/tty_mode.h"
-#include "transport/transport_link.h"
 
 namespace ssh::client {
 
@@ -52,10 +50,7 @@ struct ClientSessionOptions {
   ConnectOptions reconnect;
 };
 
-class ClientSession final : public connection::PayloadSink,
-                            public continuation::Transmitter,
-                            public connection::MuxHandler,
-                            public SessionEvents {
+class ClientSession final : public connection::MuxHandler, public SessionEvents {
  public:
   ClientSession(ClientSessionOptions options, Connection connection, auth::Prompter& prompter);
   ~ClientSession() override;
@@ -65,10 +60,6 @@ class ClientSession final : public connection::PayloadSink,
   // Ended by SIGINT/SIGTERM/SIGHUP/SIGQUIT: OpenSSH then prints no closing line.
   bool killed_by_signal() const { return killed_by_signal_; }
 
-  // connection::PayloadSink
-  void send_payload(Bytes&& payload) override;
-  // continuation::Transmitter
-  Status transmit(ByteView payload) override;
   // SessionEvents
   void on_session_failed(const std::string& message) override;
   void on_session_closed(std::optional<int> exit_status, const std::string& exit_signal) override;
@@ -77,37 +68,35 @@ class ClientSession final : public connection::PayloadSink,
   connection::OpenDecision on_channel_open(const connection::IncomingOpen& open) override;
 
  private:
-  // suspended: the connection is lost and a continuation holds the session; resuming: a
-  // new connection is authenticating the continuation (client_resume.cpp).
-  enum class Phase { service, auth, connection, suspended, resuming };
-
   Status start();
   Status handle_message(ByteView payload);
+  Status handle_service_accept(ByteView payload);
   Status handle_auth(ByteView payload);
+  continuation::ConnectionCore::Hooks core_hooks();
+  void on_unresponsive();
   Status start_connection_layer();
   Status start_forwarding();
   void fork_to_background();
-  void arm_alive_timer();
-  void on_alive_timer();
   void on_winch();
-  transport::TransportSession& transport() { return link_->session(); }
-  const transport::TransportSession& transport() const { return link_->session(); }
+  transport::TransportSession& transport() { return core_->transport(); }
+  const transport::TransportSession& transport() const { return core_->transport(); }
+  bool has_link() const { return core_ && core_->has_link(); }
+  bool logged_in() const { return core_ && core_->phase() == continuation::MessagePhase::connection; }
+  // The connection is lost, the continuation holds the session, no attempt is running.
+  bool suspended() const { return logged_in() && core_->resumable() && !core_->has_link(); }
+  bool resuming() const { return core_ && core_->phase() == continuation::MessagePhase::resuming; }
   void finish(int status);
   void check_finished();
   void fail_with(const Error& e);
   std::string describe_error(const Error& e) const;
-  Status deliver(ByteView payload);
   void open_link(std::unique_ptr<transport::TransportSession> session);
 
   // client_resume.cpp: PROTOCOL.continuation, client side.
   void enable_continuations();
   void on_first_kex(const transport::KexSecrets& k);
   void begin_continuation();
-  Status on_setup_reply(ByteView payload);
-  Status on_counted(ByteView payload);
   bool should_suspend(const Error& e) const;
   void suspend(const Error& e);
-  void drop_link();
   void schedule_attempt();
   void attempt_resume();
   Status handle_resume(ByteView payload);
@@ -119,30 +108,24 @@ class ClientSession final : public connection::PayloadSink,
   auth::Prompter& prompter_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<HostKeyCheck> host_key_check_;
-  std::unique_ptr<transport::TransportLink> link_;
-  std::vector<std::unique_ptr<transport::TransportLink>> retired_links_;  // destroyed from the loop
+  std::unique_ptr<continuation::ConnectionCore> core_;  // link, Mux, continuation
   std::unique_ptr<auth::ClientAuth> auth_;
-  std::unique_ptr<connection::Mux> mux_;
   // stdout/stderr of the session: they outlive its channel so that what is still queued
   // when it closes reaches the reader before we exit.
   std::unique_ptr<NonblockingScope> stdout_nonblocking_;
   std::unique_ptr<FdWriter> stdout_;
   std::unique_ptr<FdWriter> stderr_;
   SessionChannel* session_ = nullptr;                // owned by the mux
-  std::unique_ptr<LocalForwards> local_forwards_;    // reset before mux_
-  std::unique_ptr<RemoteForwards> remote_forwards_;  // reset before mux_
+  std::unique_ptr<LocalForwards> local_forwards_;    // reset before the Mux
+  std::unique_ptr<RemoteForwards> remote_forwards_;  // reset before the Mux
   RawTtyMode tty_;
-  Phase phase_ = Phase::service;
   int exit_status_ = 255;
   bool finished_ = false;
   bool killed_by_signal_ = false;
   bool closing_ = false;  // flushing the last bytes before exit
-  int alive_missed_ = 0;
-  uint64_t alive_seen_packets_ = 0;
 
   // Continuations (client_resume.cpp).
-  std::unique_ptr<continuation::Continuation> cont_;  // outlives mux_ (its sink)
-  continuation::Secret presecret_;                    // of the current connection's first kex
+  continuation::Secret presecret_;  // of the current connection's first kex
   std::unique_ptr<transport::HostKeyVerifier> pinned_host_key_;
   std::string host_key_algorithm_;
   std::string kex_algorithm_;
@@ -150,7 +133,6 @@ class ClientSession final : public connection::PayloadSink,
   Millis backoff_{0};
   bool awaiting_resume_ack_ = false;
   std::optional<EventLoop::TimerId> attempt_timer_;
-  std::unique_ptr<continuation::AckTimer> ack_timer_;  // before cont_ goes
 };
 
 }  // namespace ssh::client

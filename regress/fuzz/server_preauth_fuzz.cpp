@@ -117,7 +117,7 @@ transport::TransportConfig server_config(FixedSigner& signer) {
   c.role = transport::Role::server;
   c.signer = &signer;
   c.server_sig_algs = {"ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256"};
-  c.extra_kex_markers = {"continuation-s-v00@sshc.dev"};
+  c.extra_kex_markers = {"continuation-s-v01@sshc.dev"};
   return c;
 }
 

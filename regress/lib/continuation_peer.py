@@ -30,10 +30,11 @@ import time
 import paramiko
 from paramiko.message import Message
 
-CLIENT_MARKER = "continuation-c-v00@sshc.dev"
-SERVER_MARKER = "continuation-s-v00@sshc.dev"
+CLIENT_MARKER = "continuation-c-v01@sshc.dev"
+SERVER_MARKER = "continuation-s-v01@sshc.dev"
 SETUP_REQUEST = "continuation-setup@sshc.dev"
 ACK_REQUEST = "continuation-ack@sshc.dev"
+CONFIRM_REQUEST = "continuation-confirm@sshc.dev"
 AUTH_METHOD = "continuation@sshc.dev"
 
 MSG_DISCONNECT = 1
@@ -86,6 +87,14 @@ def ratchet(s, p_new):
 def make_proof(s, h_new, handle, r_c):
     return hmac256(s, b"sshc continuation proof v00" + ssh_string(h_new) + ssh_string(handle) +
                    struct.pack(">Q", r_c))
+
+
+def make_confirmation(s_new, h_new, handle):
+    return hmac256(s_new, b"sshc continuation confirm v01" + ssh_string(h_new) + ssh_string(handle))
+
+
+def confirm_payload(mac):
+    return global_request(CONFIRM_REQUEST, False, ssh_string(mac))
 
 
 def global_request(name, want_reply, data=b""):
@@ -200,7 +209,7 @@ class PeerTransport(paramiko.Transport):
     def _counted(ptype, body):
         if not 80 <= ptype <= 127:
             return False
-        return not (ptype == MSG_GLOBAL_REQUEST and _global_request_name(body) in (SETUP_REQUEST, ACK_REQUEST))
+        return not (ptype == MSG_GLOBAL_REQUEST and _global_request_name(body) in (SETUP_REQUEST, ACK_REQUEST, CONFIRM_REQUEST))
 
     def _on_receive(self, ptype, body):
         with self.cond:
@@ -380,9 +389,11 @@ class Victim:
             if got is None or got[1][0] == MSG_DISCONNECT:
                 raise AssertionError(f"no reply to a global request: {got!r}")
 
-    def resume(self, r_c=None, proof_fn=None, user=None, timeout=15):
+    def resume(self, r_c=None, proof_fn=None, user=None, timeout=15, confirm=True):
         """A resumption on a new connection; on success this becomes the session's
-        connection (ratchet, §6.3; acknowledgement and retransmission, §7.4)."""
+        connection (ratchet, §6.3; acknowledgement, confirmation and retransmission,
+        §7.4). confirm=False leaves the server's ratchet pending, as a lost
+        confirmation would."""
         r = self.received if r_c is None else r_c
         proof_fn = proof_fn or (lambda h: self.proof(h, r))
         outcome, t = attempt_resume(self.port, user or self.user, self.handle, r, proof_fn, timeout)
@@ -395,6 +406,8 @@ class Victim:
         if not t.wait_acks(1, timeout):
             return Outcome("no-ack"), t
         r_s = t.acks_in[0]
+        if confirm:
+            t.send_raw(confirm_payload(make_confirmation(self.secret, t.session_id, self.handle)))
         # §7.4: what the server did not get, again, in order.
         for payload in old.sent_log[r_s:] if r_s <= old.sent else []:
             t.send_raw(payload)

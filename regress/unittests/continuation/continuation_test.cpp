@@ -505,19 +505,23 @@ TEST(Continuation, OldProofFailsAfterRatchet) {  // §6.3, §11.1
   p.establish();
   Bytes h_new(32, 0x55);
   ResumeAuth before = parse_resume(p.client.resume_request("u", h_new));
-  ASSERT_TRUE(p.server.verify_resume(h_new, before.received, before.proof));
+  auto proven = p.server.verify_resume(h_new, before.received, before.proof);
+  ASSERT_TRUE(proven);
   p.client.ratchet_secret(presecret(2));
-  p.server.ratchet_secret(presecret(2));
+  p.server.begin_ratchet(*proven, presecret(2), h_new);
+  ASSERT_TRUE(p.server.on_receive(p.client.ratchet_confirmation(h_new)));  // commits S'
+  EXPECT_FALSE(p.server.ratchet_pending());
   auto old = p.server.verify_resume(h_new, before.received, before.proof);
   ASSERT_FALSE(old);
   EXPECT_EQ(old.error().context, "wrong proof");
   // Both ratcheted alike: a fresh proof verifies.
   ResumeAuth after = parse_resume(p.client.resume_request("u", h_new));
   EXPECT_NE(after.proof, before.proof);
-  EXPECT_TRUE(p.server.verify_resume(h_new, after.received, after.proof));
+  EXPECT_EQ(p.server.verify_resume(h_new, after.received, after.proof), Continuation::Proven::current);
   // One side ratcheting with another P_new breaks the pair.
   p.client.ratchet_secret(presecret(3));
-  p.server.ratchet_secret(presecret(4));
+  p.server.begin_ratchet(Continuation::Proven::current, presecret(4), h_new);
+  ASSERT_FALSE(p.server.on_receive(p.client.ratchet_confirmation(h_new)));
   ResumeAuth mismatched = parse_resume(p.client.resume_request("u", h_new));
   EXPECT_FALSE(p.server.verify_resume(h_new, mismatched.received, mismatched.proof));
 }
@@ -569,8 +573,9 @@ TEST(Continuation, TwoPartyLossSuspendResume) {  // §4, §5, §7.2-§7.4, §8
   Bytes request = p.client.resume_request("alice", h_new);  // §7.2
   ResumeAuth auth = parse_resume(request);
   EXPECT_EQ(auth.received, 5u);  // the client got s1..s5
-  ASSERT_TRUE(p.server.verify_resume(h_new, auth.received, auth.proof));  // §7.3
-  p.server.ratchet_secret(derive_presecret(k_new, h_new));               // §6.3
+  auto proven = p.server.verify_resume(h_new, auth.received, auth.proof);  // §7.3
+  ASSERT_TRUE(proven);
+  p.server.begin_ratchet(*proven, derive_presecret(k_new, h_new), h_new);  // §6.3
   Queue new_to_client, new_to_server;
   p.server.attach(new_to_client);
   // §7.4: the ack with r_s first, then the retransmissions.
@@ -586,6 +591,7 @@ TEST(Continuation, TwoPartyLossSuspendResume) {  // §4, §5, §7.2-§7.4, §8
   ASSERT_TRUE(is_global_request(ack, kAckRequest));
   uint64_t r_s = *decode_ack_data(request_data(ack));
   EXPECT_EQ(r_s, 8u);  // the server got c1..c8
+  ASSERT_TRUE(new_to_server.transmit(p.client.ratchet_confirmation(h_new)));  // §7.4
   ASSERT_TRUE(p.client.retransmit_after(r_s));
   send(p.client, "c", 14, 14);
   Pair::pump(new_to_server, p.server, p.server_got);
@@ -610,6 +616,87 @@ TEST(Continuation, TwoPartyLossSuspendResume) {  // §4, §5, §7.2-§7.4, §8
   ASSERT_TRUE(p.server.on_receive(p.client.take_ack()));
   EXPECT_EQ(p.client.buffer().held_messages(), 0u);
   EXPECT_EQ(p.server.buffer().held_messages(), 0u);
+}
+
+// §6.3, §8.5: the two-phase ratchet. Whatever part of a resumption is lost, the secret
+// the client holds is one the server accepts.
+struct Resumption {
+  Bytes h;
+  Secret p_new;
+};
+Resumption resumption(uint8_t n) { return {Bytes(32, n), presecret(n)}; }
+
+TEST(Continuation, RatchetSurvivesLostSuccess) {
+  Pair p;
+  p.establish();
+  Resumption r1 = resumption(0x21);
+  ResumeAuth a1 = parse_resume(p.client.resume_request("u", r1.h));
+  auto proven = p.server.verify_resume(r1.h, a1.received, a1.proof);
+  ASSERT_EQ(proven, Continuation::Proven::current);
+  p.server.begin_ratchet(*proven, presecret(0x21), r1.h);
+  EXPECT_TRUE(p.server.ratchet_pending());
+  // USERAUTH_SUCCESS never reached the client: it still holds S and tries again.
+  Resumption r2 = resumption(0x22);
+  ResumeAuth a2 = parse_resume(p.client.resume_request("u", r2.h));
+  proven = p.server.verify_resume(r2.h, a2.received, a2.proof);
+  ASSERT_EQ(proven, Continuation::Proven::current);
+  p.server.begin_ratchet(*proven, presecret(0x22), r2.h);
+  p.client.ratchet_secret(presecret(0x22));
+  ASSERT_TRUE(p.server.on_receive(p.client.ratchet_confirmation(r2.h)));
+  EXPECT_FALSE(p.server.ratchet_pending());
+  // Committed: S is gone, S' resumes.
+  EXPECT_FALSE(p.server.verify_resume(r2.h, a2.received, a2.proof));
+  Resumption r3 = resumption(0x23);
+  ResumeAuth a3 = parse_resume(p.client.resume_request("u", r3.h));
+  EXPECT_EQ(p.server.verify_resume(r3.h, a3.received, a3.proof), Continuation::Proven::current);
+}
+
+TEST(Continuation, RatchetSurvivesLostConfirmation) {
+  Pair p;
+  p.establish();
+  Resumption r1 = resumption(0x31);
+  ResumeAuth a1 = parse_resume(p.client.resume_request("u", r1.h));
+  p.server.begin_ratchet(*p.server.verify_resume(r1.h, a1.received, a1.proof), presecret(0x31), r1.h);
+  p.client.ratchet_secret(presecret(0x31));  // the client saw the success; its confirmation is lost
+  Resumption r2 = resumption(0x32);
+  ResumeAuth a2 = parse_resume(p.client.resume_request("u", r2.h));
+  auto proven = p.server.verify_resume(r2.h, a2.received, a2.proof);
+  ASSERT_EQ(proven, Continuation::Proven::pending);
+  p.server.begin_ratchet(*proven, presecret(0x32), r2.h);  // commits S'1, makes S'2 pending
+  // The original S is refused from now on; S'1 still is accepted until S'2 is confirmed.
+  Secret s = derive_resume_secret(presecret(1), test_handle());
+  Bytes h(32, 0x3f);
+  auto stale = p.server.verify_resume(h, 0, make_proof(s, h, test_handle(), 0));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().context, "wrong proof");
+  EXPECT_EQ(p.server.verify_resume(r2.h, a2.received, a2.proof), Continuation::Proven::current);
+}
+
+TEST(Continuation, BadConfirmationsEndTheSession) {
+  Pair p;
+  p.establish();
+  Resumption r1 = resumption(0x41);
+  // Without a pending ratchet.
+  auto early = p.server.on_receive(p.client.ratchet_confirmation(r1.h));
+  ASSERT_FALSE(early);
+  EXPECT_EQ(early.error().context, "continuation confirmation without a resumption");
+  ResumeAuth a1 = parse_resume(p.client.resume_request("u", r1.h));
+  p.server.begin_ratchet(*p.server.verify_resume(r1.h, a1.received, a1.proof), presecret(0x41), r1.h);
+  p.client.ratchet_secret(presecret(0x41));
+  // For another connection's H, under the old S, with want-reply, truncated.
+  EXPECT_FALSE(p.server.on_receive(p.client.ratchet_confirmation(Bytes(32, 0x42))));
+  Bytes good = p.client.ratchet_confirmation(r1.h);
+  Bytes want_reply = good;
+  want_reply[5 + kConfirmRequest.size()] = 1;
+  EXPECT_FALSE(p.server.on_receive(want_reply));
+  Bytes truncated(good.begin(), good.end() - 1);
+  EXPECT_FALSE(p.server.on_receive(truncated));
+  EXPECT_TRUE(p.server.ratchet_pending());
+  // Not counted: the received count does not move.
+  uint64_t before = p.server.received();
+  ASSERT_TRUE(p.server.on_receive(good));
+  EXPECT_EQ(p.server.received(), before);
+  EXPECT_FALSE(p.server.ratchet_pending());
 }
 
 }  // namespace
