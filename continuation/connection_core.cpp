@@ -62,8 +62,8 @@ Status ConnectionCore::on_message(ByteView payload) {
     case Route::connection: return on_connection_message(payload);
     case Route::deny: break;
   }
-  return fail(ErrorCode::protocol,
-              "unexpected message " + std::to_string(type) + " " + std::string(phase_name(phase_)));
+  LOG_DEBUG1("message %u is not allowed %s", unsigned(type), std::string(phase_name(phase_)).c_str());
+  return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type));
 }
 
 Status ConnectionCore::on_connection_message(ByteView payload) {

@@ -58,9 +58,13 @@ bool serve_monitor(Monitor& monitor, int monitor_fd, std::optional<Monitor::Phas
   return true;
 }
 
-void reap(pid_t pid) {
-  int status;
+void reap(pid_t pid, const char* what = nullptr) {
+  int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  // A crash of the user's session process is a bug worth a line (ours to fix).
+  if (what != nullptr && WIFSIGNALED(status)) {
+    LOG_ERROR("%s process %d killed by signal %d", what, int(pid), WTERMSIG(status));
   }
 }
 
@@ -261,7 +265,7 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
       [&](ByteView handle) { return bind_registry_entry(ctx.registry_dir, pw->uid, handle, registry_path); });
   // Signatures for the session's rekeys, until it exits.
   serve_monitor(monitor, session_monitor.get(), std::nullopt, 0);
-  reap(session);
+  reap(session, "session");
   if (!registry_path.empty()) unlink(registry_path.c_str());
   if (cfg.use_pam && backend.pam() != nullptr) backend.pam()->close_session();
   return 0;

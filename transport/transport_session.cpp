@@ -242,7 +242,12 @@ Status TransportSession::write_now(ByteView payload) {
 }
 
 Status TransportSession::after_send(uint8_t type) {
-  if (type == msg::kUserauthSuccess && config_.role == Role::server) enable_delayed_compression();
+  if (type == msg::kUserauthSuccess && config_.role == Role::server) {
+    enable_delayed_compression();
+    // Not now: sshd exports this state right after the success, which a key exchange
+    // in progress would prevent. The next packet either way starts it if due.
+    return {};
+  }
   return check_rekey();
 }
 
@@ -253,7 +258,9 @@ Status TransportSession::send_service_request(std::string_view service) {
 }
 
 Status TransportSession::check_rekey() {
-  if (!initial_done_ || kex_) return {};
+  // Like OpenSSH, no volume rekeying before the login: a server may not take a KEXINIT
+  // then (OpenSSH answers UNIMPLEMENTED and both sides would wait for ever).
+  if (!initial_done_ || kex_ || !authenticated_) return {};
   const auto& s = codec_.sent();
   const auto& r = codec_.received();
   // Sequence numbers must not wrap under one set of keys (RFC 4344 §3.1).

@@ -12,6 +12,8 @@ connection to the target. Faults, all callable from any thread:
 - pause_accepting() / resume_accepting(): close / re-open the listener on the same port,
                    so new connections are refused (ECONNREFUSED) meanwhile.
 - cut_randomly(n, min_interval, max_interval, mode): n cuts in the background.
+- set_s2c_filter(fn): fn(conn_id, chunk) -> the bytes of that server-to-client chunk
+                   to forward (e.g. ssh_stream.PacketCutter drops from the n-th packet).
 
 Design: one I/O thread runs a selectors loop over every socket (no busy loop: it sleeps
 in select() until a socket is ready, a delayed chunk falls due, or a control command
@@ -105,6 +107,7 @@ class ChaosProxy:
         self.resets = 0
         self.blackholes = 0
         self._armed = None       # pending cut: dict(mode, bytes_left, deadline, done)
+        self.s2c_filter = None   # fn(conn id, chunk) -> bytes to forward
         self._cutter = None
         self._cut_stop = threading.Event()
         self._stop = threading.Event()
@@ -130,6 +133,9 @@ class ChaosProxy:
 
     def set_delay(self, ms):
         self.delay = max(0.0, ms / 1000.0)
+
+    def set_s2c_filter(self, fn):
+        self.s2c_filter = fn
 
     def set_rate(self, bytes_per_second):
         self.rate = bytes_per_second or None
@@ -394,6 +400,10 @@ class ChaosProxy:
             self._armed["bytes_left"] -= len(data)
             if self._armed["bytes_left"] <= 0:
                 self._fire_armed()  # the chunk just read is lost with the connection
+                return
+        if pipe.name == S2C and self.s2c_filter is not None:
+            data = self.s2c_filter(c.id, data)
+            if not data:
                 return
         at = now + self.delay
         if self.rate:

@@ -38,6 +38,7 @@ CONFIRM_REQUEST = "continuation-confirm@sshc.dev"
 AUTH_METHOD = "continuation@sshc.dev"
 
 MSG_DISCONNECT = 1
+MSG_KEXINIT = 20
 MSG_SERVICE_REQUEST = 5
 MSG_SERVICE_ACCEPT = 6
 MSG_USERAUTH_REQUEST = 50
@@ -180,6 +181,11 @@ class PeerTransport(paramiko.Transport):
         # goes on from r_c.
         self.awaiting_setup = False
         self.resume_base = None
+        # Hostile-peer knobs: message types hidden from paramiko (logged, not handled),
+        # and a gate that stops the reading thread (the socket fills up).
+        self.hide_incoming = set()
+        self.reading = threading.Event()
+        self.reading.set()
         self._wrap_packetizer()
 
     def _set_K_H(self, k, h):
@@ -191,9 +197,12 @@ class PeerTransport(paramiko.Transport):
         read, send = self.packetizer.read_message, self.packetizer.send_message
 
         def read_message():
-            ptype, m = read()
-            self._on_receive(ptype, m.asbytes())
-            return ptype, m
+            while True:
+                self.reading.wait()
+                ptype, m = read()
+                self._on_receive(ptype, m.asbytes())
+                if ptype not in self.hide_incoming:
+                    return ptype, m
 
         def send_message(data):
             payload = data if isinstance(data, bytes) else data.asbytes()
@@ -284,6 +293,28 @@ class PeerTransport(paramiko.Transport):
             self.raw_sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+        self.close()
+
+    def stall_rekey(self):
+        """Starts a key re-exchange and never finishes it: a raw KEXINIT goes out, the
+        server's kex replies are hidden from paramiko, which goes on as if nothing
+        happened. The server must hold its output meanwhile (RFC 4253 §7.1)."""
+        self.hide_incoming |= {MSG_KEXINIT, 31, 32, 33, 34}
+        lists = ["curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256",
+                 "ssh-ed25519,ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256",
+                 *["chacha20-poly1305@openssh.com,aes128-ctr,aes256-gcm@openssh.com"] * 2,
+                 *["hmac-sha2-256-etm@openssh.com,hmac-sha2-256"] * 2,
+                 "none", "none", "", ""]
+        payload = bytes([MSG_KEXINIT]) + os.urandom(16) + b"".join(ssh_string(x) for x in lists) + b"\0" + b"\0" * 4
+        self.packetizer.send_message(payload)
+
+    def cut_hard(self):
+        """Resets the TCP connection (RST): the server's next write fails."""
+        try:
+            self.raw_sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        self.raw_sock.close()
         self.close()
 
     def begin_raw_auth(self):
