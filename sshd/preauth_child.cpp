@@ -9,6 +9,7 @@
 #include "base/wire_reader.h"
 #include "base/wire_writer.h"
 #include "continuation/key_schedule.h"
+#include "continuation/message_phases.h"
 #include "continuation/names.h"
 #include "sshd/monitor_client.h"
 #include "transport/transport_link.h"
@@ -43,12 +44,16 @@ class Preauth {
 
  private:
   Status on_message(ByteView payload) {
-    // Some clients (paramiko) ask for the service again before each retry; sshd answers.
-    if (!service_accepted_ || payload[0] == auth::kServiceRequest) return on_service_request(payload);
-    if (payload[0] < 50 || payload[0] > 79) {
+    using continuation::MessagePhase;
+    MessagePhase phase = service_accepted_ ? MessagePhase::userauth : MessagePhase::service;
+    if (continuation::route(transport::Role::server, phase, payload[0]) != continuation::Route::owner) {
+      // RFC 4253 §10: before the service request, anything else is a bad one.
+      if (phase == MessagePhase::service) return on_service_request(payload);
       return fail(ErrorCode::protocol,
                   "unexpected message " + std::to_string(payload[0]) + " before authentication");
     }
+    // Some clients (paramiko) ask for the service again before each retry; sshd answers.
+    if (payload[0] == auth::kServiceRequest) return on_service_request(payload);
     if (!auth_) {
       auto cfg = p_.auth;
       auto host_key = link_->session().host_key_blob();
