@@ -115,12 +115,11 @@ Result<ServerAuth::State> ServerAuth::on_request(ByteView payload, std::vector<B
   Outcome outcome = Outcome::failure;
   const auto& ext = config_.external_methods;
   if (std::find(ext.begin(), ext.end(), req.method) != ext.end()) {
-    if (user_info_.valid) {
-      external_ = ExternalRequest{user_, req.method, Bytes(req.body.begin(), req.body.end())};
-      external_pending_ = true;
-      return State::external;
-    }
-    attempt.info = "invalid user";
+    // The driver answers for invalid users too, in the same words as for a valid user
+    // without such a session, so that the answer tells nothing about accounts.
+    external_ = ExternalRequest{user_, req.method, Bytes(req.body.begin(), req.body.end()), user_info_.valid};
+    external_pending_ = true;
+    return State::external;
   } else if (!method_enabled(attempt.method) || (hostbound && !config_.host_key_blob)) {
     LOG_DEBUG1("userauth: method %s not enabled", req.method.c_str());
   } else if (attempt.method == "none") {

@@ -53,9 +53,9 @@ struct ServerAuthConfig {
   std::optional<Bytes> host_key_blob;
   std::string client_label = "from UNKNOWN port 0";  // for log lines: "from IP port N"
   // Methods the driver decides itself (continuation@sshc.dev: the suspended session
-  // checks the proof, PROTOCOL.continuation §7.3). For a valid user on_message() returns
-  // State::external with external_request() set; the driver then either hands the
-  // connection over or calls external_failed().
+  // checks the proof, PROTOCOL.continuation §7.3). on_message() returns State::external
+  // with external_request() set (user_valid says whether the account may log in); the
+  // driver then either hands the connection over or calls external_failed().
   std::vector<std::string> external_methods;
 };
 
@@ -64,6 +64,7 @@ struct ExternalRequest {
   std::string user;  // account name
   std::string method;
   Bytes body;  // the method-specific fields after the method name
+  bool user_valid = false;
 };
 
 // What the session phase needs once authentication succeeded.

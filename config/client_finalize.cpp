@@ -44,6 +44,9 @@ Status finalize_client_config(ClientConfig& cfg, const LocalContext& local) {
   if (cfg.connection_attempts <= 0) return fail(ErrorCode::config, "Invalid number of ConnectionAttempts");
   // Debian's ssh: BatchMode turns on keepalives unless ServerAliveInterval was given.
   if (cfg.batch_mode && !cfg.is_set("ServerAliveInterval")) cfg.server_alive_interval = 300;
+  // Resume=yes: a silently dead path must be noticed (and the session suspended) within
+  // a minute, unless the user chose otherwise.
+  if (cfg.resume && !cfg.is_set("ServerAliveInterval")) cfg.server_alive_interval = 15;
   apply_update_host_keys_default(cfg);
   if (cfg.identity_files.empty()) {
     for (auto path : kDefaultIdentities) cfg.identity_files.emplace_back(path);

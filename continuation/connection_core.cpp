@@ -198,7 +198,7 @@ Status ConnectionCore::resume_transmission(uint64_t peer_received, bool ack_firs
   cont_->attach(*this);
   if (ack_first) SSH_TRY(link_->send(cont_->take_ack()));
   SSH_TRY(cont_->retransmit_after(peer_received));
-  keepalive_seen_ = 0;
+  keepalive_seen_ = transport().received().packets;
   keepalive_missed_ = 0;
   if (cont_->accepting_data()) mux_->resume_output();
   return {};
@@ -208,6 +208,9 @@ Status ConnectionCore::resume_transmission(uint64_t peer_received, bool ack_firs
 
 void ConnectionCore::start_keepalive(KeepaliveOptions options) {
   keepalive_ = options;
+  // Quiet from now on counts: the first interval without a packet already misses one.
+  keepalive_seen_ = link_ ? transport().received().packets : 0;
+  keepalive_missed_ = 0;
   arm_keepalive();
 }
 

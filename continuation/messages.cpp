@@ -15,6 +15,8 @@ constexpr uint8_t kRequestSuccess = uint8_t(connection::MsgType::request_success
 // RFC 4252 §5; the continuation layer does not depend on auth/, so the number is here.
 constexpr uint8_t kUserauthRequest = 50;
 constexpr std::string_view kConnectionService = "ssh-connection";
+constexpr uint8_t kUserauthRefusal = 60;  // §7.3, method-specific number
+constexpr size_t kMaxRefusalText = 256;
 
 static_assert(kHandleSize == kSecretSize, "handles and proofs share fixed32()");
 
@@ -88,6 +90,32 @@ Result<std::array<uint8_t, kSecretSize>> decode_confirm_data(ByteView data) {
   auto mac = SSH_TRY(fixed32(r, "continuation confirmation"));
   SSH_TRY(r.expect_end());
   return mac;
+}
+
+Bytes encode_refusal(const Refusal& m) {
+  WireWriter w;
+  w.u8(kUserauthRefusal).u32(uint32_t(m.reason)).string(m.description);
+  return w.take();
+}
+
+Result<Refusal> decode_refusal(ByteView payload) {
+  WireReader r(payload);
+  if (SSH_TRY(r.u8()) != kUserauthRefusal) return fail(ErrorCode::parse, "not a continuation refusal");
+  uint32_t reason = SSH_TRY(r.u32());
+  if (reason != uint32_t(RefusalReason::no_such_session) && reason != uint32_t(RefusalReason::refused_by_policy)) {
+    return fail(ErrorCode::parse, "unknown continuation refusal reason " + std::to_string(reason));
+  }
+  Refusal m{RefusalReason(reason), std::string(SSH_TRY(r.text(kMaxRefusalText)))};
+  SSH_TRY(r.expect_end());
+  return m;
+}
+
+std::optional<Refusal> definitive_refusal(std::string_view verdict_reason) {
+  if (verdict_reason == kNoSuchSession) return Refusal{RefusalReason::no_such_session, std::string(kNoSuchSession)};
+  if (verdict_reason.starts_with(kPolicyRefusal)) {
+    return Refusal{RefusalReason::refused_by_policy, std::string(verdict_reason)};
+  }
+  return std::nullopt;
 }
 
 bool is_global_request(ByteView payload, std::string_view name) {

@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 
 #include "base/bytes.h"
@@ -53,6 +55,21 @@ struct ResumeAuth {
 Bytes encode_resume_auth(const ResumeAuth& m);  // complete USERAUTH_REQUEST payload
 // `data` follows the method name; user comes from the request's header.
 Result<ResumeAuth> decode_resume_auth_data(std::string user, ByteView data);
+
+// §7.3: a definitive refusal, sent by the server right before USERAUTH_FAILURE when no
+// later attempt can succeed either.
+enum class RefusalReason : uint32_t { no_such_session = 1, refused_by_policy = 2 };
+struct Refusal {
+  RefusalReason reason = RefusalReason::no_such_session;
+  std::string description;
+};
+Bytes encode_refusal(const Refusal& m);  // complete payload, message 60
+Result<Refusal> decode_refusal(ByteView payload);
+// The refusal for a server-side verdict reason, if it is definitive: kNoSuchSession, or
+// a reason starting with kPolicyRefusal.
+std::optional<Refusal> definitive_refusal(std::string_view verdict_reason);
+inline constexpr std::string_view kNoSuchSession = "no such session";
+inline constexpr std::string_view kPolicyRefusal = "refused by policy";
 
 // A replay limit a peer announced is acceptable (§9).
 Status check_peer_replay_limit(uint64_t limit);

@@ -76,6 +76,18 @@ Host *
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, b"plain\n")
 
+    def test_resume_turns_on_keepalives(self):
+        """Resume=yes: ServerAliveInterval 15 (count 3) unless the user set one."""
+        def shown(*opts):
+            r = subprocess.run([fixture.our_ssh(), "-G", *opts, "host"], capture_output=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = r.stdout.decode().splitlines()
+            return [l for l in lines if l.startswith(("serveraliveinterval ", "serveralivecountmax "))]
+        self.assertEqual(shown("-o", "Resume=yes"), ["serveralivecountmax 3", "serveraliveinterval 15"])
+        self.assertEqual(shown("-o", "Resume=yes", "-o", "ServerAliveInterval=0"),
+                         ["serveralivecountmax 3", "serveraliveinterval 0"])
+        self.assertEqual(shown(), ["serveralivecountmax 3", "serveraliveinterval 0"])
+
 
 class ConnectionOptionsTest(fixture.SshTestCase):
     def test_proxy_command_runs_sshd_inetd_mode(self):

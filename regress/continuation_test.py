@@ -537,6 +537,35 @@ class SuspendedSessionLimitsTest(ResumeCase):
             self.assertEqual(p.wait(timeout=10), 255)
 
 
+    def test_escapes_while_a_connect_hangs(self):
+        """Reconnecting never blocks the client: while its connect hangs (SYNs dropped at
+        a full accept queue), ~? is answered and ~. ends it at once."""
+        args = self.proxy_args(["-tt", *RESUME, "-v"], ["echo ready; sleep 60"])
+        with pty_driver.PtyProcess(args) as p:
+            p.expect("ready", timeout=20)
+            self.proxy.pause_accepting()
+            jam = socket.socket()
+            self.addCleanup(jam.close)
+            jam.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            jam.bind(("127.0.0.1", self.proxy.port))
+            jam.listen(0)
+            for _ in range(3):  # fill the accept queue; later SYNs are dropped
+                f = socket.socket()
+                self.addCleanup(f.close)
+                f.setblocking(False)
+                f.connect_ex(("127.0.0.1", self.proxy.port))
+            self.proxy.reset()
+            p.expect(LOST, timeout=10)
+            p.expect("Connecting to", timeout=10)
+            time.sleep(1)  # the connect is hanging now
+            p.send("\r~?")
+            p.expect("Supported escape sequences", timeout=3)
+            started = time.monotonic()
+            p.send("\r~.")
+            self.assertEqual(p.wait(timeout=10), 255)
+            self.assertLess(time.monotonic() - started, 3, "~. waited for the connect")
+
+
 class ClientExperienceTest(ResumeCase):
     def test_full_screen_programs_are_made_to_redraw(self):
         """After a resumption the client's status lines have gone over the screen: the
@@ -564,7 +593,7 @@ class ClientExperienceTest(ResumeCase):
         rc, rest = c.finish()
         err = c.stderr()
         self.assertEqual((rc, rest), (0, b"done\n"), err[-2000:])
-        refused = err.count("resume: connect to host")
+        refused = err.count("resume attempt failed: connect to host")
         # 0, 0.25, 0.5, 1 and 2 s apart: a handful in 4 s, not hundreds.
         self.assertTrue(3 <= refused <= 8, f"{refused} attempts while refused:\n{err[-3000:]}")
 

@@ -175,5 +175,21 @@ class NeverAcksTest(HostileCase):
         self.assert_no_crash()
 
 
+class ResumableKeepaliveTest(HostileCase):
+    """No ClientAliveInterval configured: a resumable session still gets a keepalive
+    after 15 quiet seconds (so a dead path is noticed within a minute); a plain one,
+    as in OpenSSH, none."""
+    sshd_extra_config = ""
+
+    def test_keepalive_only_for_resumable_sessions(self):
+        plain, _ = self.peer(False)
+        resumable, _ = self.peer(True)
+        start_plain, start_resumable = len(plain.received_log), len(resumable.received_log)
+        got = resumable.wait_message({cp.MSG_GLOBAL_REQUEST}, start=start_resumable, timeout=25)
+        self.assertIsNotNone(got, "no keepalive on the resumable session")
+        self.assertEqual(cp._global_request_name(got[1][1]), "keepalive@openssh.com")
+        self.assertFalse([m for m in plain.received_log[start_plain:] if m[0] == cp.MSG_GLOBAL_REQUEST])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

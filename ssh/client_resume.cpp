@@ -20,6 +20,7 @@ constexpr Millis kFirstBackoff{250};
 constexpr Millis kMaxBackoff{10000};
 // One attempt (connect, key exchange, proof) may take this long before the next.
 constexpr int kAttemptSeconds = 15;
+constexpr uint8_t kUserauthRefusal = 60;  // PROTOCOL.continuation §7.3
 
 // §7.1: a resumption goes only to the very key of the original connection; known_hosts
 // has no say (the user accepted this key when the session began).
@@ -119,15 +120,29 @@ void ClientSession::schedule_attempt() {
   backoff_ = backoff_.count() == 0 ? kFirstBackoff : std::min(kMaxBackoff, backoff_ * 2);
 }
 
+// One attempt, all on the loop: resolve and connect (AsyncConnector), key exchange, proof.
+// kAttemptSeconds bounds the whole of it.
 void ClientSession::attempt_resume() {
   if (finished_ || !suspended()) return;
   ConnectOptions connect = options_.reconnect;
-  if (connect.connect_timeout_s <= 0) connect.connect_timeout_s = kAttemptSeconds;
+  if (connect.connect_timeout_s <= 0 || connect.connect_timeout_s > kAttemptSeconds)
+    connect.connect_timeout_s = kAttemptSeconds;
   connect.attempts = 1;
-  auto connection = open_connection(connect);
+  connector_ = std::make_unique<AsyncConnector>(*loop_, std::move(connect),
+                                                [this](Result<Connection> c) { on_reconnected(std::move(c)); });
+  attempt_timer_ = loop_->add_timer(std::chrono::seconds(kAttemptSeconds), [this] {
+    attempt_timer_.reset();
+    abandon_attempt("timed out");
+  });
+  if (auto s = connector_->start(); !s) abandon_attempt(s.error().context);
+}
+
+// From the loop: the connector may go now.
+void ClientSession::on_reconnected(Result<Connection> connection) {
+  connector_.reset();
+  if (finished_ || closing_) return;
   if (!connection) {
-    LOG_DEBUG1("resume: %s", connection.error().context.c_str());
-    schedule_attempt();
+    abandon_attempt(connection.error().context);
     return;
   }
   connection_ = std::move(*connection);
@@ -145,24 +160,31 @@ void ClientSession::attempt_resume() {
   move_first(config.kex_algorithms, kex_algorithm_);
   config.guess_first_kex = true;
   awaiting_resume_ack_ = false;
+  definitive_refusal_.clear();
   open_link(std::make_unique<transport::TransportSession>(config));
   core_->set_phase(continuation::MessagePhase::resuming);
   Status started = transport().send_service_request("ssh-userauth");
   if (started) started = core_->start_link();
-  if (!started) {
-    abandon_attempt(started.error().context);
-    return;
+  if (!started) abandon_attempt(started.error().context);
+}
+
+// §8.4: only the session's own server saying "no such session" or "refused by policy"
+// ends the client. A refused proof, a server with another host key (which never sees the
+// proof: the key is checked first), a refused connection: we try again until the
+// suspend timeout. Another host key is worth one warning.
+void ClientSession::retry_after(const Error& e) {
+  if (e.reason == DisconnectReason::host_key_not_verifiable && !warned_host_key_) {
+    warned_host_key_ = true;
+    LOG_ERROR("%s", describe_error(e).c_str());
   }
-  attempt_timer_ = loop_->add_timer(std::chrono::seconds(kAttemptSeconds), [this] {
-    attempt_timer_.reset();
-    if (resuming()) abandon_attempt("timed out");
-  });
+  abandon_attempt(describe_error(e));
 }
 
 void ClientSession::abandon_attempt(const std::string& why) {
   LOG_DEBUG1("resume attempt failed: %s", why.c_str());
   if (attempt_timer_) loop_->cancel_timer(*attempt_timer_);
   attempt_timer_.reset();
+  connector_.reset();
   core_->drop_link();
   core_->set_phase(continuation::MessagePhase::connection);
   schedule_attempt();
@@ -185,8 +207,17 @@ Status ClientSession::handle_resume(ByteView payload) {
       core_->continuation()->ratchet_secret(std::move(presecret_));
       awaiting_resume_ack_ = true;
       return {};
+    case kUserauthRefusal: {
+      // §7.3: the server's final word; the USERAUTH_FAILURE follows.
+      auto refusal = SSH_TRY(continuation::decode_refusal(payload));
+      definitive_refusal_ = refusal.reason == continuation::RefusalReason::no_such_session
+                                ? "The server no longer has the session (it ended or expired)."
+                                : "The server refused to resume the session: " + refusal.description;
+      return {};
+    }
     case auth::kUserauthFailure:
-      return fail(ErrorCode::auth, "The server refused to resume the session.",
+      return fail(ErrorCode::auth, definitive_refusal_.empty() ? "The server refused to resume the session."
+                                                               : definitive_refusal_,
                   DisconnectReason::no_more_auth_methods_available);
     default:
       return fail(ErrorCode::protocol, "unexpected message " + std::to_string(type) + " while resuming");

@@ -380,10 +380,8 @@ void ClientSession::fail_with(const Error& e) {
     check_finished();
     return;
   }
-  // A refusal or another host key ends the session; anything else was the network.
-  if (resuming() && e.code != ErrorCode::auth &&
-      e.reason != DisconnectReason::host_key_not_verifiable) {
-    abandon_attempt(describe_error(e));
+  if (resuming() && definitive_refusal_.empty()) {
+    retry_after(e);
     return;
   }
   if (should_suspend(e)) {

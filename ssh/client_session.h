@@ -12,6 +12,7 @@
 #include "config/client_config.h"
 #include "connection/mux.h"
 #include "continuation/connection_core.h"
+#include "ssh/async_connect.h"
 #include "ssh/connect.h"
 #include "ssh/host_key_check.h"
 #include "ssh/identities.h"
@@ -83,7 +84,7 @@ class ClientSession final : public connection::MuxHandler, public SessionEvents 
   bool has_link() const { return core_ && core_->has_link(); }
   bool logged_in() const { return core_ && core_->phase() == continuation::MessagePhase::connection; }
   // The connection is lost, the continuation holds the session, no attempt is running.
-  bool suspended() const { return logged_in() && core_->resumable() && !core_->has_link(); }
+  bool suspended() const { return logged_in() && core_->resumable() && !core_->has_link() && !connector_; }
   bool resuming() const { return core_ && core_->phase() == continuation::MessagePhase::resuming; }
   void finish(int status);
   void check_finished();
@@ -99,8 +100,10 @@ class ClientSession final : public connection::MuxHandler, public SessionEvents 
   void suspend(const Error& e);
   void schedule_attempt();
   void attempt_resume();
+  void on_reconnected(Result<Connection> connection);
   Status handle_resume(ByteView payload);
   Status finish_resume(ByteView payload);
+  void retry_after(const Error& e);
   void abandon_attempt(const std::string& why);
   void status_line(const std::string& text) const;
   ClientSessionOptions options_;
@@ -133,6 +136,9 @@ class ClientSession final : public connection::MuxHandler, public SessionEvents 
   Millis backoff_{0};
   bool awaiting_resume_ack_ = false;
   std::optional<EventLoop::TimerId> attempt_timer_;
+  std::unique_ptr<AsyncConnector> connector_;  // while an attempt connects
+  std::string definitive_refusal_;             // §7.3: the server's final word, this attempt
+  bool warned_host_key_ = false;
 };
 
 }  // namespace ssh::client

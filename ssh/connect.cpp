@@ -26,21 +26,6 @@ void numeric_name(const sockaddr* sa, socklen_t len, std::string& host, int& por
   }
 }
 
-Status bind_local(int fd, const ConnectOptions& o, int family) {
-  if (o.bind_address.empty()) return {};
-  addrinfo hints{}, *res = nullptr;
-  hints.ai_family = family;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  if (getaddrinfo(o.bind_address.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) {
-    return fail(ErrorCode::io, "getaddrinfo: " + o.bind_address + ": Name or service not known");
-  }
-  int rc = bind(fd, res->ai_addr, res->ai_addrlen);
-  freeaddrinfo(res);
-  if (rc != 0) return fail(ErrorCode::io, "bind " + o.bind_address + ": " + strerror(errno));
-  return {};
-}
-
 // Connects one address with the timeout; returns errno on failure.
 int connect_with_timeout(int fd, const addrinfo* ai, int timeout_s) {
   if (timeout_s <= 0) return connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
@@ -84,7 +69,7 @@ Result<Connection> connect_tcp(const ConnectOptions& o) {
         last_err = errno;
         continue;
       }
-      SSH_TRY(bind_local(fd.get(), o, ai->ai_family));
+      SSH_TRY(bind_local_address(fd.get(), o, ai->ai_family));
       last_err = connect_with_timeout(fd.get(), ai, o.connect_timeout_s);
       if (last_err != 0) {
         LOG_DEBUG1("connect to address %s port %d: %s", ip.c_str(), o.port, strerror(last_err));
@@ -96,12 +81,7 @@ Result<Connection> connect_tcp(const ConnectOptions& o) {
       if (o.tcp_keepalive) setsockopt(fd.get(), SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
       Connection c;
       c.fd = std::move(fd);
-      numeric_name(ai->ai_addr, ai->ai_addrlen, c.peer_address, c.peer_port);
-      sockaddr_storage local{};
-      socklen_t len = sizeof local;
-      if (getsockname(c.fd.get(), reinterpret_cast<sockaddr*>(&local), &len) == 0) {
-        numeric_name(reinterpret_cast<sockaddr*>(&local), len, c.local_address, c.local_port);
-      }
+      describe_endpoints(c);
       return c;
     }
   }
@@ -124,6 +104,33 @@ Result<Connection> connect_proxy(const ConnectOptions& o) {
 }
 
 }  // namespace
+
+Status bind_local_address(int fd, const ConnectOptions& o, int family) {
+  if (o.bind_address.empty()) return {};
+  addrinfo hints{}, *res = nullptr;
+  hints.ai_family = family;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  if (getaddrinfo(o.bind_address.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) {
+    return fail(ErrorCode::io, "getaddrinfo: " + o.bind_address + ": Name or service not known");
+  }
+  int rc = bind(fd, res->ai_addr, res->ai_addrlen);
+  freeaddrinfo(res);
+  if (rc != 0) return fail(ErrorCode::io, "bind " + o.bind_address + ": " + strerror(errno));
+  return {};
+}
+
+void describe_endpoints(Connection& c) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getpeername(c.fd.get(), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    numeric_name(reinterpret_cast<sockaddr*>(&ss), len, c.peer_address, c.peer_port);
+  }
+  len = sizeof ss;
+  if (getsockname(c.fd.get(), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    numeric_name(reinterpret_cast<sockaddr*>(&ss), len, c.local_address, c.local_port);
+  }
+}
 
 Result<Connection> open_connection(const ConnectOptions& options) {
   return options.proxy_command.empty() ? connect_tcp(options) : connect_proxy(options);

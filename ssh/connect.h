@@ -30,6 +30,11 @@ struct Connection {
   int local_port = 0;
 };
 
+// BindAddress for a socket of this family, if set.
+Status bind_local_address(int fd, const ConnectOptions& o, int family);
+// Fills peer/local address and port of a connected socket.
+void describe_endpoints(Connection& c);
+
 // Errors carry OpenSSH's wording, e.g. "connect to host h port 22: Connection refused".
 Result<Connection> open_connection(const ConnectOptions& options);
 

@@ -58,6 +58,8 @@ bool serve_monitor(Monitor& monitor, int monitor_fd, std::optional<Monitor::Phas
   return true;
 }
 
+constexpr int kResumableAliveInterval = 15;  // seconds, as ssh's Resume=yes default
+
 void reap(pid_t pid, const char* what = nullptr) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -252,6 +254,8 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
     }
     p.client_alive_interval = user_cfg.client_alive_interval;
     p.client_alive_count_max = user_cfg.client_alive_count_max;
+    // A resumable session notices a dead path within a minute unless the admin said.
+    if (!user_cfg.is_set("ClientAliveInterval")) p.resumable_alive_interval = kResumableAliveInterval;
     p.presecret = monitor.take_presecret();
     p.resume_timeout_s = uint32_t(std::max(1, user_cfg.resume_timeout));
     p.monitor_uid = ctx.monitor_uid;

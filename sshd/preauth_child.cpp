@@ -10,6 +10,7 @@
 #include "base/wire_writer.h"
 #include "continuation/key_schedule.h"
 #include "continuation/message_phases.h"
+#include "continuation/messages.h"
 #include "continuation/names.h"
 #include "sshd/monitor_client.h"
 #include "transport/transport_link.h"
@@ -84,7 +85,9 @@ class Preauth {
   Status resume() {
     const auth::ExternalRequest& req = auth_->external_request();
     ResumeVerdict verdict{false, "continuations are not available on this connection"};
-    if (continuations_available()) {
+    if (!req.user_valid) {
+      verdict.reason = continuation::kNoSuchSession;  // as for any unknown handle
+    } else if (continuations_available()) {
       auto state = SSH_TRY(link_->session().export_state());
       verdict = SSH_TRY(monitor_.resume(req.user, req.body, state.view(), presecret()));
     }
@@ -95,6 +98,10 @@ class Preauth {
       return {};
     }
     std::vector<Bytes> out;
+    // §7.3: an answer no later attempt could change goes first, so the client stops.
+    if (auto refusal = continuation::definitive_refusal(verdict.reason)) {
+      out.push_back(continuation::encode_refusal(*refusal));
+    }
     auto state = auth_->external_failed(verdict.reason, out);
     if (!state) {
       link_->session().disconnect(state.error().reason, state.error().context);

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "base/unix_message.h"
+#include "continuation/messages.h"
 #include "base/wire_reader.h"
 #include "base/wire_writer.h"
 #include "crypto/hash.h"
@@ -146,7 +147,7 @@ Result<ResumeVerdict> hand_over(const std::string& dir, uid_t uid, ByteView hand
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     // Refused: an entry left behind by a monitor that was killed; tidy it up.
     if (errno == ECONNREFUSED) unlink(path.c_str());
-    if (errno == ENOENT || errno == ECONNREFUSED) return ResumeVerdict{false, "no such session"};
+    if (errno == ENOENT || errno == ECONNREFUSED) return ResumeVerdict{false, std::string(continuation::kNoSuchSession)};
     return fail(ErrorCode::io, "connect " + path + ": " + strerror(errno));
   }
   if (SSH_TRY(peer_uid(fd.get())) != listener_uid) return ResumeVerdict{false, "registry entry not ours"};

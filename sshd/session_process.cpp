@@ -104,6 +104,9 @@ class SessionProcess final {
     SSH_TRY(loop_.watch(registry_fd_.get(), EPOLLIN, [this](uint32_t) { on_registry(); }));
     LOG_DEBUG1("continuation established for %s, timeout %u s", p_.context.user.name.c_str(),
                core_.continuation()->timeout_s());
+    if (p_.client_alive_interval <= 0 && p_.resumable_alive_interval > 0) {
+      core_.start_keepalive({p_.resumable_alive_interval, p_.client_alive_count_max});
+    }
     if (auto dir = SessionStateDir::create(); dir && dir->write_connection(p_.context.connection)) {
       state_dir_.emplace(std::move(*dir));
       host_.set_state_dir(state_dir_->path());

@@ -29,6 +29,8 @@ struct SessionParams {
   TcpForwardConfig forwarding;
   int client_alive_interval = 0;
   int client_alive_count_max = 3;
+  // ClientAliveInterval for a resumable session when none was configured.
+  int resumable_alive_interval = 0;
   // Continuations (PROTOCOL.continuation): the connection's pre-secret (empty when they
   // are unavailable on it), the longest suspension we grant (ResumeTimeout) and the uid
   // the monitors run as (the only peer allowed on the registry entry).
