@@ -260,8 +260,11 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
   if (session < 0) return 255;
   release_connection(in_fd, out_fd);
   std::string registry_path;
-  monitor.on_register(
-      [&](ByteView handle) { return bind_registry_entry(ctx.registry_dir, pw->uid, handle, registry_path); });
+  monitor.on_register([&](ByteView handle) -> Result<UniqueFd> {
+    // "Resume no" from a Match block: the setup request gets REQUEST_FAILURE.
+    if (!user_cfg.resume) return fail(ErrorCode::auth, "Resume no for " + pw->name + " from " + label(peer));
+    return bind_registry_entry(ctx.registry_dir, pw->uid, handle, registry_path);
+  });
   // Signatures for the session's rekeys, until it exits.
   serve_monitor(monitor, session_monitor.get(), std::nullopt, 0);
   reap(session);

@@ -188,7 +188,11 @@ Result<std::optional<Bytes>> Monitor::on_register_request(ByteView request) {
   registered_ = true;
   auto fd = register_fn_(req.handle);
   if (!fd) {
-    LOG_ERROR("continuation registry: %s", fd.error().context.c_str());
+    if (fd.error().code == ErrorCode::auth) {
+      LOG_VERBOSE("continuation refused: %s", fd.error().context.c_str());  // sshd_config says so
+    } else {
+      LOG_ERROR("continuation registry: %s", fd.error().context.c_str());
+    }
     return std::optional<Bytes>(encode_answer_bool(false));
   }
   answer_fd_ = std::move(*fd);
