@@ -9,6 +9,8 @@ loopback addresses, so that "Match Address" tells them apart while the user is t
   refuses (or demands) a method from the matching address or for the matching user, and
   the same user from elsewhere logs in as before; `sshd -T -C` agrees.
 - MatchResumeTest: `Resume no` / `ResumeTimeout` in Match is what the client gets.
+- MatchResumeOnNewConnectionTest: a resumption arriving where Match says `Resume no`
+  is refused.
 - UnenforcedKeywordTest: ChrootDirectory, AuthorizedKeysCommand, TrustedUserCAKeys,
   HostCertificate, PermitUserEnvironment make `sshd -t`, `sshd -T` and startup fail
   with "<file> line <n>: ..." and exit status 255, globally and inside Match.
@@ -22,10 +24,13 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+import chaos_proxy  # noqa: E402
+import continuation_test  # noqa: E402
 import fixture  # noqa: E402
 
 OTHER = "127.0.0.2"  # a source address the Match blocks below single out
 THIRD = "127.0.0.3"
+SECOND_PORT = fixture.free_port()  # a second Port of the sshd in MatchResumeOnNewConnectionTest
 
 
 def needs_root():
@@ -169,6 +174,38 @@ class MatchResumeTest(MatchCase):
         self.assertIn("the server keeps the session 77 s", self.resume_v(THIRD))
         self.assertIn("the server keeps the session 43200 s", self.resume_v("127.0.0.1"))
         self.assertIn("resumetimeout 77", self.dump(self.spec(THIRD)))
+
+
+class MatchResumeOnNewConnectionTest(MatchCase):
+    """The session starts on the first Port; its resumption comes in on the second,
+    where a Match block says Resume no (Match LocalPort: the proxy connects from
+    127.0.0.1 both times)."""
+
+    match_config = f"Port {SECOND_PORT}\nMatch LocalPort {SECOND_PORT}\n  Resume no\n"
+
+    def test_resumption_refused_where_match_says_resume_no(self):
+        proxy = chaos_proxy.ChaosProxy(self.sshd.port)
+        self.addCleanup(proxy.stop)
+        known_hosts = os.path.join(self.tmp, f"known_hosts_{proxy.port}")
+        with open(known_hosts, "w") as f:
+            f.write(f"[127.0.0.1]:{proxy.port} {self.sshd.host_pubkey_line()}\n")
+        args = self.ssh_args(["-o", "Resume=yes", "-v", "-o", f"UserKnownHostsFile={known_hosts}"],
+                             ["echo started; sleep 4; echo done"])
+        args[args.index("-p") + 1] = str(proxy.port)
+        c = continuation_test.Client(args, self.tmp, 60)
+        self.addCleanup(c.close)
+        self.assertEqual(c.readline(), b"started\n")
+        proxy.target = ("127.0.0.1", SECOND_PORT)  # read by the proxy at its next accept
+        proxy.reset()
+        rc, rest = c.finish(timeout=40)
+        with open(c.err.name, errors="replace") as f:
+            err = f.read()
+        self.assertIn("Session resumption enabled", err)
+        self.assertNotIn(b"done", rest, err[-2000:])
+        self.assertNotEqual(rc, 0, err[-2000:])
+        refused = "Resume no for this user and address"
+        self.assertTrue(fixture.wait_for(lambda: refused in self.sshd.read_log(), 10), self.sshd.read_log()[-2000:])
+        self.assertIn(f"Failed continuation@sshc.dev for {self.user} from 127.0.0.1 port ", self.sshd.read_log())
 
 
 class UnenforcedKeywordTest(unittest.TestCase):

@@ -130,6 +130,14 @@ Result<ResumeVerdict> hand_to_session(const ServerContext& ctx, const auth::Syst
   return hand_over(ctx.registry_dir, pw->uid, auth->handle, ctx.monitor_uid, h, socket, 10000);
 }
 
+// A resumption arrives on a new connection: sshd_config Resume with the Match blocks for
+// the user and this connection's addresses applied decides too (a broken Match refuses).
+bool resume_allowed(const config::ServerConfig& cfg, config::ConnectionInfo conn, const std::string& user) {
+  conn.user = user;
+  auto effective = config::apply_match(cfg, conn);
+  return effective && effective->resume;
+}
+
 }  // namespace
 
 PeerAddress peer_address_of(int fd) {
@@ -174,7 +182,10 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
     backend.set_session(sid, host_key);
   });
   if (cfg.resume && in_fd == out_fd) {
-    monitor.on_resume([&](const ResumeRequest& req, const Bytes& sid) {
+    monitor.on_resume([&](const ResumeRequest& req, const Bytes& sid) -> Result<ResumeVerdict> {
+      if (!resume_allowed(cfg, conn, req.user)) {
+        return ResumeVerdict{false, "Resume no for this user and address"};
+      }
       return hand_to_session(ctx, backend, peer, in_fd, req, sid);
     });
   }
