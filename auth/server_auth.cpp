@@ -56,14 +56,16 @@ Status check_finished_login(const AuthPolicy& policy, bool is_root, const std::v
   for (const auto& m : methods) {
     // "none" succeeds only as an empty password (userauth_none).
     bool empty_password = m == "none" && policy.password && policy.permit_empty_passwords;
-    if (!empty_password && !policy_enables(policy, m)) return fail(ErrorCode::auth, "method " + m + " is disabled");
+    if (!empty_password && !policy_enables(policy, m))
+      return fail(ErrorCode::auth, "method " + m + " is disabled");
     if (is_root && !root_login_allowed(policy.permit_root_login, m, forced_command)) {
       return fail(ErrorCode::auth, "root login by " + m + " (PermitRootLogin)");
     }
   }
   const auto& lists = policy.authentication_methods;
   if (lists.empty()) return {};
-  bool any = std::any_of(lists.begin(), lists.end(), [&](const auto& l) { return list_completed(l, methods); });
+  bool any =
+      std::any_of(lists.begin(), lists.end(), [&](const auto& l) { return list_completed(l, methods); });
   if (!any) return fail(ErrorCode::auth, "login that completes no AuthenticationMethods list");
   return {};
 }

@@ -175,8 +175,8 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
   facts.client_host = peer.client_address;
   facts.client_port = uint16_t(peer.client_port);
   // Match blocks apply once the user name is known, to every authentication decision.
-  config::ConnectionInfo conn{"", peer.client_address, peer.client_address, peer.server_address,
-                              peer.server_port, "", {}};
+  config::ConnectionInfo conn{
+      "", peer.client_address, peer.client_address, peer.server_address, peer.server_port, "", {}};
   auth::SystemBackend backend(checks_config_for(cfg), facts, checks_for_user(cfg, conn));
   Monitor monitor(backend, ctx.host_keys, [&backend](const Bytes& sid, const Bytes& host_key) {
     backend.set_session(sid, host_key);
