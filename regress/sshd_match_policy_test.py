@@ -5,7 +5,8 @@ Each class starts our sshd with Match blocks appended to the fixture's config (s
 follow its global lines). Connections come from 127.0.0.1 or, with `ssh -b`, from other
 loopback addresses, so that "Match Address" tells them apart while the user is the same.
 
-- MatchPasswordTest, MatchPubkeyTest, MatchRootTest, MatchAuthMethodsTest: the keyword
+- MatchPasswordTest, MatchUserPasswordTest, MatchPubkeyTest, MatchKbdintTest,
+  MatchRootTest, MatchAuthMethodsTest: the keyword
   refuses (or demands) a method from the matching address or for the matching user, and
   the same user from elsewhere logs in as before; `sshd -T -C` agrees.
 - MatchResumeTest: `Resume no` / `ResumeTimeout` in Match is what the client gets.
@@ -64,7 +65,7 @@ class MatchCase(fixture.SshTestCase):
     def login(self, source="127.0.0.1", method="publickey", user=None, extra=()):
         """Stock ssh from `source` with one method (password answered by SSH_ASKPASS)."""
         opts = ["-b", source, "-o", f"PreferredAuthentications={method}", *extra]
-        if "password" in method:
+        if "password" in method or "keyboard-interactive" in method:
             opts += ["-o", "BatchMode=no", "-o", "NumberOfPasswordPrompts=1"]
         args = self.ssh_args(opts, ["echo", "in-ok"], fixture.STOCK_SSH)
         if user:
@@ -124,6 +125,19 @@ class MatchPubkeyTest(MatchCase):
         self.assert_refused(self.login(OTHER))
         self.assert_in(self.login(OTHER, method="password"))
         self.assertIn("pubkeyauthentication no", self.dump(self.spec(OTHER)))
+
+
+class MatchKbdintTest(MatchCase):
+    """Keyboard-interactive (PAM, its only device here), turned off from one address
+    through the ChallengeResponseAuthentication alias."""
+
+    sshd_extra_config = "UsePAM yes\nKbdInteractiveAuthentication yes"
+    match_config = f"Match Address {OTHER}\n  ChallengeResponseAuthentication no\n"
+
+    def test_kbdint_refused_from_matching_address_only(self):
+        self.assert_in(self.login(method="keyboard-interactive"))
+        self.assert_refused(self.login(OTHER, method="keyboard-interactive"))
+        self.assertIn("kbdinteractiveauthentication no", self.dump(self.spec(OTHER)))
 
 
 class MatchRootTest(MatchCase):
