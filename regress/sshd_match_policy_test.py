@@ -6,7 +6,7 @@ follow its global lines). Connections come from 127.0.0.1 or, with `ssh -b`, fro
 loopback addresses, so that "Match Address" tells them apart while the user is the same.
 
 - MatchPasswordTest, MatchUserPasswordTest, MatchPubkeyTest, MatchKbdintTest,
-  MatchRootTest, MatchAuthMethodsTest: the keyword
+  MatchRootTest, MatchAuthMethodsTest, MatchDenyUsersTest: the keyword
   refuses (or demands) a method from the matching address or for the matching user, and
   the same user from elsewhere logs in as before; `sshd -T -C` agrees.
 - MatchResumeTest: `Resume no` / `ResumeTimeout` in Match is what the client gets.
@@ -138,6 +138,18 @@ class MatchKbdintTest(MatchCase):
         self.assert_in(self.login(method="keyboard-interactive"))
         self.assert_refused(self.login(OTHER, method="keyboard-interactive"))
         self.assertIn("kbdinteractiveauthentication no", self.dump(self.spec(OTHER)))
+
+
+class MatchDenyUsersTest(MatchCase):
+    """The account checks follow Match too (OpenSSH applies Match before allowed_user)."""
+
+    match_config = f"Match Address {OTHER}\n  DenyUsers {{user}}\n"
+
+    def test_deny_users_from_matching_address_only(self):
+        self.assert_in(self.login())
+        self.assert_refused(self.login(OTHER))
+        self.assertIn(f"User {self.user} from {OTHER} not allowed because listed in DenyUsers",
+                      self.sshd.read_log())
 
 
 class MatchRootTest(MatchCase):
