@@ -33,6 +33,43 @@ bool root_login_allowed(PermitRootLogin policy, std::string_view method, bool fo
   return false;
 }
 
+namespace {
+
+bool policy_enables(const AuthPolicy& policy, std::string_view method) {
+  return (method == "publickey" && policy.pubkey) || (method == "password" && policy.password) ||
+         (method == "keyboard-interactive" && policy.kbdint);
+}
+
+// Is list (method parts) a subsequence of done, in order?
+bool list_completed(const std::vector<std::string>& list, const std::vector<std::string>& done) {
+  size_t next = 0;
+  for (const auto& m : done) {
+    if (next < list.size() && method_part(list[next]) == m) ++next;
+  }
+  return next == list.size();
+}
+
+}  // namespace
+
+Status check_finished_login(const AuthPolicy& policy, bool is_root, const std::vector<std::string>& methods,
+                            bool forced_command) {
+  for (const auto& m : methods) {
+    // "none" succeeds only as an empty password (userauth_none).
+    bool empty_password = m == "none" && policy.password && policy.permit_empty_passwords;
+    if (!empty_password && !policy_enables(policy, m))
+      return fail(ErrorCode::auth, "method " + m + " is disabled");
+    if (is_root && !root_login_allowed(policy.permit_root_login, m, forced_command)) {
+      return fail(ErrorCode::auth, "root login by " + m + " (PermitRootLogin)");
+    }
+  }
+  const auto& lists = policy.authentication_methods;
+  if (lists.empty()) return {};
+  bool any =
+      std::any_of(lists.begin(), lists.end(), [&](const auto& l) { return list_completed(l, methods); });
+  if (!any) return fail(ErrorCode::auth, "login that completes no AuthenticationMethods list");
+  return {};
+}
+
 ServerAuth::ServerAuth(ServerAuthConfig config, ServerBackend& backend, Bytes session_id)
     : config_(std::move(config)), backend_(backend), session_id_(std::move(session_id)) {
   remaining_lists_ = config_.authentication_methods;
@@ -48,9 +85,7 @@ Result<ServerAuth::State> ServerAuth::on_message(ByteView payload, std::vector<B
 }
 
 bool ServerAuth::method_enabled(std::string_view method) const {
-  bool on = (method == "none") || (method == "publickey" && config_.pubkey) ||
-            (method == "password" && config_.password) ||
-            (method == "keyboard-interactive" && config_.kbdint);
+  bool on = method == "none" || policy_enables(config_, method);
   if (!on || config_.authentication_methods.empty()) return on;
   // AuthenticationMethods: only the next method of some list may be tried.
   return std::any_of(remaining_lists_.begin(), remaining_lists_.end(),
@@ -91,6 +126,11 @@ Status ServerAuth::begin_request(const UserauthRequest& req, std::vector<Bytes>&
     user_ = std::string(account_name(req.user));
     service_ = req.service;
     user_info_ = SSH_TRY(backend_.lookup_user(user_));
+    if (user_info_.policy) {
+      // sshd_config Match blocks for this user and address (OpenSSH re-reads them here).
+      static_cast<AuthPolicy&>(config_) = *user_info_.policy;
+      remaining_lists_ = config_.authentication_methods;
+    }
     if (!user_info_.valid) LOG_INFO("Invalid user %s %s", user_.c_str(), config_.client_label.c_str());
     if (!config_.banner.empty()) out.push_back(encode_banner(config_.banner));
   } else if (req.user != raw_user_ || req.service != service_) {

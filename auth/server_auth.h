@@ -12,7 +12,9 @@
 //    lists give partial success;
 //  - the Banner text is sent once, before the answer to the first request;
 //  - invalid users get exactly the answers a valid user with wrong credentials gets;
-//  - PermitRootLogin and PermitEmptyPasswords are applied.
+//  - PermitRootLogin and PermitEmptyPasswords are applied;
+//  - the policy (AuthPolicy) is the one the backend returns for the user on the first
+//    request, i.e. with sshd_config Match blocks applied for user and address.
 // Errors from on_message() end the connection: the driver sends SSH_MSG_DISCONNECT with
 // error.reason and error.context as the description.
 #pragma once
@@ -33,20 +35,9 @@ namespace ssh::auth {
 
 inline constexpr std::string_view kTooManyFailures = "Too many authentication failures";
 
-struct ServerAuthConfig {
-  bool pubkey = true;      // PubkeyAuthentication
-  bool password = true;    // PasswordAuthentication
-  bool kbdint = false;     // KbdInteractiveAuthentication (Debian: no)
-  int max_auth_tries = 6;  // MaxAuthTries
-  PermitRootLogin permit_root_login = PermitRootLogin::prohibit_password;
-  bool permit_empty_passwords = false;
-  // AuthenticationMethods: each inner list must be completed in order; empty = any one
-  // enabled method suffices. "method:submethod" entries match on the method only.
-  std::vector<std::vector<std::string>> authentication_methods;
-  // PubkeyAcceptedAlgorithms (signature algorithm names).
-  std::vector<std::string> pubkey_algorithms = {"ssh-ed25519",         "ecdsa-sha2-nistp256",
-                                                "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-                                                "rsa-sha2-512",        "rsa-sha2-256"};
+// The AuthPolicy fields are the global values; the backend's answer to the first
+// request replaces them with the ones Match blocks give for that user (UserInfo::policy).
+struct ServerAuthConfig : AuthPolicy {
   std::string banner;  // contents of the Banner file; empty = no banner
   // The host key blob of this connection's key exchange. Set: the
   // publickey-hostbound-v00@openssh.com method is accepted and its host key must match.
@@ -159,6 +150,13 @@ Status check_publickey_signed_data(ByteView signed_data, ByteView session_id, st
 
 // OpenSSH auth_root_allowed(): may uid 0 log in with method (and a forced command)?
 bool root_login_allowed(PermitRootLogin policy, std::string_view method, bool forced_command);
+
+// The privileged side's last word on a finished login (the monitor's auth_done): every
+// method is enabled by policy, some AuthenticationMethods list was completed in order
+// (a subsequence of methods), and for root each method is one PermitRootLogin allows.
+// The error names the rule that was broken.
+Status check_finished_login(const AuthPolicy& policy, bool is_root, const std::vector<std::string>& methods,
+                            bool forced_command);
 
 // "alice:style" -> "alice" (sshd strips the BSD auth style from user names).
 std::string_view account_name(std::string_view user);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,26 @@ namespace ssh::auth {
 // sshd_config PermitRootLogin.
 enum class PermitRootLogin : uint8_t { yes, prohibit_password, forced_commands_only, no };
 
+// The sshd_config settings that decide which authentication may succeed. sshd_config
+// Match blocks may change each of them per user and address, so the privileged side
+// evaluates them once the user name is known (OpenSSH re-reads Match in
+// mm_getpwnamallow) and both sides then apply the same values.
+struct AuthPolicy {
+  bool pubkey = true;      // PubkeyAuthentication
+  bool password = true;    // PasswordAuthentication
+  bool kbdint = false;     // KbdInteractiveAuthentication (Debian: no)
+  int max_auth_tries = 6;  // MaxAuthTries
+  PermitRootLogin permit_root_login = PermitRootLogin::prohibit_password;
+  bool permit_empty_passwords = false;
+  // AuthenticationMethods: each inner list must be completed in order; empty = any one
+  // enabled method suffices. "method:submethod" entries match on the method only.
+  std::vector<std::vector<std::string>> authentication_methods;
+  // PubkeyAcceptedAlgorithms (signature algorithm names).
+  std::vector<std::string> pubkey_algorithms = {"ssh-ed25519",         "ecdsa-sha2-nistp256",
+                                                "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                                                "rsa-sha2-512",        "rsa-sha2-256"};
+};
+
 // The answer to the first request for a user name (OpenSSH mm_getpwnamallow).
 struct UserInfo {
   // The account exists and passes AllowUsers/DenyUsers/AllowGroups/DenyGroups, its shell
@@ -31,6 +52,9 @@ struct UserInfo {
   // flow so that the client cannot tell (no user enumeration).
   bool valid = false;
   bool is_root = false;  // uid 0, for PermitRootLogin
+  // The policy for this user and connection (also for invalid users: Match User tests
+  // the name). Unset: the asking side keeps the policy it was configured with.
+  std::optional<AuthPolicy> policy = std::nullopt;
 };
 
 // The answer to "may this key log in" (RFC 4252 §7 query, and before verification).

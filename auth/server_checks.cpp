@@ -140,8 +140,8 @@ bool user_allowed(const Passwd& pw, const ServerChecksConfig& config, std::strin
   return true;
 }
 
-SystemBackend::SystemBackend(ServerChecksConfig config, ConnectionFacts facts)
-    : config_(std::move(config)), facts_(std::move(facts)) {}
+SystemBackend::SystemBackend(ServerChecksConfig config, ConnectionFacts facts, ConfigForUser for_user)
+    : config_(std::move(config)), facts_(std::move(facts)), for_user_(std::move(for_user)) {}
 
 SystemBackend::~SystemBackend() = default;
 
@@ -159,6 +159,8 @@ Result<UserInfo> SystemBackend::lookup_user(std::string_view user) {
   if (looked_up_) return fail(ErrorCode::protocol, "user lookup repeated");
   looked_up_ = true;
   user_ = std::string(user);
+  // From here on every answer follows the Match-applied configuration for this user.
+  if (for_user_) config_ = SSH_TRY(for_user_(user_));
   auto pw = SSH_TRY(lookup_passwd(user));
   std::string host = facts_.client_host.empty() ? facts_.client_ip : facts_.client_host;
   valid_ = pw && user_allowed(*pw, config_, host, facts_.client_ip);
@@ -167,13 +169,13 @@ Result<UserInfo> SystemBackend::lookup_user(std::string_view user) {
     // Invalid users get a PAM handle too, so keyboard-interactive looks the same.
     pam_ = SSH_TRY(PamContext::start(config_.pam_service, user_, host));
   }
-  return UserInfo{valid_, valid_ && pw_.uid == 0};
+  return UserInfo{valid_, valid_ && pw_.uid == 0, static_cast<const AuthPolicy&>(config_)};
 }
 
 Result<PublickeyCheck> SystemBackend::check_publickey(std::string_view user, std::string_view algorithm,
                                                       ByteView key_blob) {
   PublickeyCheck none;
-  if (!same_user(user) || !valid_) return none;
+  if (!same_user(user) || !valid_ || !config_.pubkey) return none;
   const auto& accepted = config_.pubkey_algorithms;
   auto alg = keys::sig_alg_from_name(algorithm);
   if (!alg || std::find(accepted.begin(), accepted.end(), algorithm) == accepted.end()) {
@@ -204,7 +206,7 @@ Result<bool> SystemBackend::check_password(std::string_view user, const SecretBy
   if (!same_user(user)) return false;
   if (password.empty() && !config_.permit_empty_passwords) return false;
   // Invalid users and refused root logins still cost a full check (no timing oracle).
-  bool honest = valid_ && !root_refused("password", false);
+  bool honest = valid_ && config_.password && !root_refused("password", false);
   bool ok;
   if (config_.use_pam) {
     // As sshd does: a password that cannot be right stands in for the real one.

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,8 +28,9 @@ namespace ssh::auth {
 
 class PamContext;
 
-// The sshd_config options these checks need.
-struct ServerChecksConfig {
+// The sshd_config options these checks need; the AuthPolicy part decides which methods
+// may succeed (the monitor refuses the others on its own).
+struct ServerChecksConfig : AuthPolicy {
   std::vector<std::string> allow_users;  // "user" or "user@host" glob patterns
   std::vector<std::string> deny_users;
   std::vector<std::string> allow_groups;  // glob patterns on group names
@@ -38,12 +40,6 @@ struct ServerChecksConfig {
   std::vector<std::string> authorized_keys_files = {".ssh/authorized_keys", ".ssh/authorized_keys2"};
   bool strict_modes = true;
   bool use_pam = false;
-  bool kbdint = false;  // KbdInteractiveAuthentication (its only device is PAM)
-  PermitRootLogin permit_root_login = PermitRootLogin::prohibit_password;
-  bool permit_empty_passwords = false;
-  std::vector<std::string> pubkey_algorithms = {"ssh-ed25519",         "ecdsa-sha2-nistp256",
-                                                "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-                                                "rsa-sha2-512",        "rsa-sha2-256"};
   std::string pam_service = "sshd";
 };
 
@@ -111,7 +107,12 @@ bool check_shadow_password(const Passwd* pw, const SecretBytes& password);
 
 class SystemBackend final : public ServerBackend {
  public:
-  SystemBackend(ServerChecksConfig config, ConnectionFacts facts);
+  // The configuration for one user name on this connection (sshd_config with its Match
+  // blocks applied for user and address); asked once, at lookup_user. Unset: config as
+  // given applies to every user.
+  using ConfigForUser = std::function<Result<ServerChecksConfig>(std::string_view user)>;
+
+  SystemBackend(ServerChecksConfig config, ConnectionFacts facts, ConfigForUser for_user = {});
   ~SystemBackend() override;
 
   Result<UserInfo> lookup_user(std::string_view user) override;
@@ -143,6 +144,7 @@ class SystemBackend final : public ServerBackend {
 
   ServerChecksConfig config_;
   ConnectionFacts facts_;
+  ConfigForUser for_user_;
   bool looked_up_ = false;
   bool valid_ = false;
   std::string user_;

@@ -211,6 +211,11 @@ struct ServerConfig {
 
   // Non-fatal lines sshd prints while parsing ("Deprecated option ..."); main logs them.
   std::vector<std::string> warnings;
+  // Lines that set a keyword this sshd accepts but does not enforce yet (ChrootDirectory,
+  // AuthorizedKeysCommand, TrustedUserCAKeys, HostCertificate, PermitUserEnvironment),
+  // globally or in any Match block, as "<file> line <n>: ..." messages. sshd refuses to
+  // run (and -t/-T fail) while there are any.
+  std::vector<std::string> unenforced;
   // The Match blocks, for apply_match().
   MatchRules match_rules;
 

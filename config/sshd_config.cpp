@@ -134,6 +134,31 @@ Status run_row(Loader& ld, int row, const SplitLine& line, const Source& src) {
   return {};
 }
 
+// Keywords we parse (sshd -T shows them) but do not enforce yet, with the value that
+// means "off" (empty: every value is refused). A configuration that turns one on is
+// refused at startup instead of silently running without it.
+struct Unenforced {
+  std::string_view keyword;
+  std::string_view off;
+};
+constexpr Unenforced kUnenforced[] = {{"ChrootDirectory", "none"},
+                                      {"AuthorizedKeysCommand", "none"},
+                                      {"TrustedUserCAKeys", "none"},
+                                      {"HostCertificate", ""},
+                                      {"PermitUserEnvironment", "no"}};
+
+void note_unenforced(Loader& ld, int row, const SplitLine& line, const Source& src) {
+  const ServerOptionSpec& spec = server_option_table()[static_cast<size_t>(row)];
+  for (const Unenforced& u : kUnenforced) {
+    if (u.keyword != spec.keyword) continue;
+    if (!u.off.empty() && iequals(line.args.front(), u.off)) return;
+    // A later global line changes nothing (the first value wins); a Match line may apply.
+    if (src.block < 0 && ld.pass_set.test(static_cast<size_t>(row))) return;
+    std::string only = u.off.empty() ? "" : " (only \"" + std::string(u.off) + "\" is)";
+    ld.cfg.unenforced.push_back(prefix(src) + line.keyword + " is not supported by this sshd yet" + only);
+  }
+}
+
 // Applies one line of the loading pass.
 Status apply_line(Loader& ld, std::string_view text, Source& src, int parent_block, bool parent_active) {
   auto split = split_config_line(text);
@@ -172,6 +197,7 @@ Status apply_line(Loader& ld, std::string_view text, Source& src, int parent_blo
     return {};
   }
   if (spec.keyword == "Port" && ld.ports_locked) return {};
+  note_unenforced(ld, row, line, src);
   return run_row(ld, row, line, src);
 }
 

@@ -136,6 +136,14 @@ Result<ResumeVerdict> hand_to_session(const ServerContext& ctx, const auth::Syst
   return hand_over(ctx.registry_dir, pw->uid, auth->handle, ctx.monitor_uid, h, socket, 10000);
 }
 
+// A resumption arrives on a new connection: sshd_config Resume with the Match blocks for
+// the user and this connection's addresses applied decides too (a broken Match refuses).
+bool resume_allowed(const config::ServerConfig& cfg, config::ConnectionInfo conn, const std::string& user) {
+  conn.user = user;
+  auto effective = config::apply_match(cfg, conn);
+  return effective && effective->resume;
+}
+
 }  // namespace
 
 PeerAddress peer_address_of(int fd) {
@@ -172,12 +180,18 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
   facts.client_ip = peer.client_address;
   facts.client_host = peer.client_address;
   facts.client_port = uint16_t(peer.client_port);
-  auth::SystemBackend backend(checks_config_for(cfg), facts);
+  // Match blocks apply once the user name is known, to every authentication decision.
+  config::ConnectionInfo conn{
+      "", peer.client_address, peer.client_address, peer.server_address, peer.server_port, "", {}};
+  auth::SystemBackend backend(checks_config_for(cfg), facts, checks_for_user(cfg, conn));
   Monitor monitor(backend, ctx.host_keys, [&backend](const Bytes& sid, const Bytes& host_key) {
     backend.set_session(sid, host_key);
   });
   if (cfg.resume && in_fd == out_fd) {
-    monitor.on_resume([&](const ResumeRequest& req, const Bytes& sid) {
+    monitor.on_resume([&](const ResumeRequest& req, const Bytes& sid) -> Result<ResumeVerdict> {
+      if (!resume_allowed(cfg, conn, req.user)) {
+        return ResumeVerdict{false, "Resume no for this user and address"};
+      }
       return hand_to_session(ctx, backend, peer, in_fd, req, sid);
     });
   }
@@ -265,8 +279,11 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
   if (session < 0) return 255;
   release_connection(in_fd, out_fd);
   std::string registry_path;
-  monitor.on_register(
-      [&](ByteView handle) { return bind_registry_entry(ctx.registry_dir, pw->uid, handle, registry_path); });
+  monitor.on_register([&](ByteView handle) -> Result<UniqueFd> {
+    // "Resume no" from a Match block: the setup request gets REQUEST_FAILURE.
+    if (!user_cfg.resume) return fail(ErrorCode::auth, "Resume no for " + pw->name + " from " + label(peer));
+    return bind_registry_entry(ctx.registry_dir, pw->uid, handle, registry_path);
+  });
   // Signatures for the session's rekeys, until it exits.
   serve_monitor(monitor, session_monitor.get(), std::nullopt, 0);
   reap(session, "session");

@@ -176,6 +176,11 @@ int run(int argc, char** argv) {
     return 255;
   }
   for (const auto& w : cfg->warnings) print_lines(w);
+  if (!cfg->unenforced.empty()) {
+    // Running without a security keyword the admin asked for is worse than not running.
+    for (const auto& line : cfg->unenforced) print_lines(line);
+    return 255;
+  }
 
   if (flags->test_dump) {
     config::ServerConfig effective = *cfg;

@@ -72,7 +72,8 @@ Result<std::optional<Bytes>> Monitor::handle(ByteView request) {
       auto req = SSH_TRY(decode_user(request));
       user_ = req.user;
       user_known_ = true;
-      return std::optional<Bytes>(encode_answer(SSH_TRY(backend_.lookup_user(user_))));
+      user_info_ = SSH_TRY(backend_.lookup_user(user_));  // with the Match-applied policy
+      return std::optional<Bytes>(encode_answer(user_info_));
     }
 
     case MonitorType::check_publickey: {
@@ -148,8 +149,9 @@ Result<std::optional<Bytes>> Monitor::handle(ByteView request) {
       for (const auto& m : req.methods) {
         if (!succeeded_.count(m)) return refuse("method " + m + " that did not succeed");
       }
-      methods_ = req.methods;
       if (!succeeded_.count("publickey")) key_options_.reset();
+      SSH_TRY(check_policy(req.methods));
+      methods_ = req.methods;
       phase_ = Phase::authenticated;
       return std::optional<Bytes>(encode_answer_bool(true));
     }
@@ -158,6 +160,16 @@ Result<std::optional<Bytes>> Monitor::handle(ByteView request) {
 
     default: return refuse("unknown request " + std::to_string(int(type)));
   }
+}
+
+// The child is not trusted with policy: the methods must be ones this user's policy
+// (sshd_config with Match applied, from the backend) allows and complete it.
+Status Monitor::check_policy(const std::vector<std::string>& methods) const {
+  if (!user_info_.policy) return {};  // the backend applies no per-user policy
+  bool forced = key_options_ && key_options_->command;
+  auto ok = auth::check_finished_login(*user_info_.policy, user_info_.is_root, methods, forced);
+  if (!ok) return refuse(ok.error().context);
+  return {};
 }
 
 Result<std::optional<Bytes>> Monitor::on_resume_request(ByteView request) {
@@ -176,7 +188,11 @@ Result<std::optional<Bytes>> Monitor::on_register_request(ByteView request) {
   registered_ = true;
   auto fd = register_fn_(req.handle);
   if (!fd) {
-    LOG_ERROR("continuation registry: %s", fd.error().context.c_str());
+    if (fd.error().code == ErrorCode::auth) {
+      LOG_VERBOSE("continuation refused: %s", fd.error().context.c_str());  // sshd_config says so
+    } else {
+      LOG_ERROR("continuation registry: %s", fd.error().context.c_str());
+    }
     return std::optional<Bytes>(encode_answer_bool(false));
   }
   answer_fd_ = std::move(*fd);

@@ -62,6 +62,7 @@ class Monitor {
  private:
   Result<Bytes> on_sign(ByteView request);
   Status require_user(const std::string& user) const;
+  Status check_policy(const std::vector<std::string>& methods) const;
   Result<std::optional<Bytes>> on_resume_request(ByteView request);
   Result<std::optional<Bytes>> on_register_request(ByteView request);
 
@@ -73,6 +74,7 @@ class Monitor {
   Bytes host_key_blob_;  // the key of the first key exchange (hostbound publickey)
   std::string user_;
   bool user_known_ = false;
+  auth::UserInfo user_info_;
   std::set<std::string> succeeded_;  // methods proven to this monitor
   bool account_checked_ = false;
   std::optional<keys::AuthorizedKeyOptions> key_options_;

@@ -1,5 +1,8 @@
 #include "sshd/monitor_protocol.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "base/wire_reader.h"
 #include "base/wire_writer.h"
 
@@ -51,6 +54,38 @@ void put_optional(WireWriter& w, const std::optional<std::string>& v) {
 Result<std::optional<std::string>> get_optional(WireReader& r) {
   if (!SSH_TRY(r.boolean())) return std::optional<std::string>();
   return std::optional<std::string>(SSH_TRY(text(r)));
+}
+
+// The Match-applied authentication policy that comes with a user lookup's answer.
+void put_policy(WireWriter& w, const std::optional<auth::AuthPolicy>& p) {
+  w.boolean(p.has_value());
+  if (!p) return;
+  w.boolean(p->pubkey).boolean(p->password).boolean(p->kbdint).u32(uint32_t(std::max(0, p->max_auth_tries)));
+  w.u8(uint8_t(p->permit_root_login)).boolean(p->permit_empty_passwords);
+  w.u32(uint32_t(p->authentication_methods.size()));
+  for (const auto& list : p->authentication_methods) put_strings(w, list);
+  put_strings(w, p->pubkey_algorithms);
+}
+
+Result<std::optional<auth::AuthPolicy>> get_policy(WireReader& r) {
+  if (!SSH_TRY(r.boolean())) return std::optional<auth::AuthPolicy>();
+  auth::AuthPolicy p;
+  p.pubkey = SSH_TRY(r.boolean());
+  p.password = SSH_TRY(r.boolean());
+  p.kbdint = SSH_TRY(r.boolean());
+  uint32_t tries = SSH_TRY(r.u32());
+  uint8_t root = SSH_TRY(r.u8());
+  if (tries > uint32_t(INT32_MAX) || root > uint8_t(auth::PermitRootLogin::no))
+    return fail(ErrorCode::protocol, "bad authentication policy");
+  p.max_auth_tries = int(tries);
+  p.permit_root_login = auth::PermitRootLogin(root);
+  p.permit_empty_passwords = SSH_TRY(r.boolean());
+  uint32_t lists = SSH_TRY(r.u32());
+  if (lists > kMaxListItems) return fail(ErrorCode::limit, "monitor list too long");
+  p.authentication_methods.clear();
+  for (uint32_t i = 0; i < lists; ++i) p.authentication_methods.push_back(SSH_TRY(get_strings(r)));
+  p.pubkey_algorithms = SSH_TRY(get_strings(r));
+  return std::optional<auth::AuthPolicy>(std::move(p));
 }
 
 void put_options(WireWriter& w, const keys::AuthorizedKeyOptions& o) {
@@ -294,7 +329,10 @@ Bytes encode_answer_bytes(ByteView v) {
 }
 
 Bytes encode_answer(const auth::UserInfo& v) {
-  return start(MonitorType::answer).boolean(v.valid).boolean(v.is_root).take();
+  WireWriter w = start(MonitorType::answer);
+  w.boolean(v.valid).boolean(v.is_root);
+  put_policy(w, v.policy);
+  return w.take();
 }
 
 Bytes encode_answer(const auth::PublickeyCheck& v) {
@@ -331,6 +369,7 @@ Result<auth::UserInfo> decode_answer_user(ByteView m) {
   auth::UserInfo u;
   u.valid = SSH_TRY(r.boolean());
   u.is_root = SSH_TRY(r.boolean());
+  u.policy = SSH_TRY(get_policy(r));
   SSH_TRY(r.expect_end());
   return u;
 }

@@ -52,8 +52,8 @@ Result<transport::TransportConfig> transport_config_for(const config::ServerConf
   return t;
 }
 
-auth::ServerAuthConfig auth_config_for(const config::ServerConfig& cfg) {
-  auth::ServerAuthConfig a;
+auth::AuthPolicy auth_policy_for(const config::ServerConfig& cfg) {
+  auth::AuthPolicy a;
   a.pubkey = cfg.pubkey_authentication;
   a.password = cfg.password_authentication;
   a.kbdint = cfg.kbd_interactive_authentication && cfg.use_pam;  // PAM is its only device
@@ -70,12 +70,19 @@ auth::ServerAuthConfig auth_config_for(const config::ServerConfig& cfg) {
   }
   auto pubkey_algs = transport::apply_algorithm_spec(AlgorithmKind::host_key, cfg.pubkey_accepted_algorithms);
   if (!cfg.pubkey_accepted_algorithms.empty() && pubkey_algs) a.pubkey_algorithms = *pubkey_algs;
+  return a;
+}
+
+auth::ServerAuthConfig auth_config_for(const config::ServerConfig& cfg) {
+  auth::ServerAuthConfig a;
+  static_cast<auth::AuthPolicy&>(a) = auth_policy_for(cfg);
   a.banner = read_banner(cfg.banner);
   return a;
 }
 
 auth::ServerChecksConfig checks_config_for(const config::ServerConfig& cfg) {
   auth::ServerChecksConfig c;
+  static_cast<auth::AuthPolicy&>(c) = auth_policy_for(cfg);
   c.allow_users = cfg.allow_users;
   c.deny_users = cfg.deny_users;
   c.allow_groups = cfg.allow_groups;
@@ -83,11 +90,18 @@ auth::ServerChecksConfig checks_config_for(const config::ServerConfig& cfg) {
   if (!cfg.authorized_keys_files.empty()) c.authorized_keys_files = cfg.authorized_keys_files;
   c.strict_modes = cfg.strict_modes;
   c.use_pam = cfg.use_pam;
-  c.kbdint = cfg.kbd_interactive_authentication && cfg.use_pam;
-  c.permit_root_login = permit_root(cfg.permit_root_login);
-  c.permit_empty_passwords = cfg.permit_empty_passwords;
-  c.pubkey_algorithms = auth_config_for(cfg).pubkey_algorithms;
   return c;
+}
+
+auth::SystemBackend::ConfigForUser checks_for_user(const config::ServerConfig& cfg,
+                                                   config::ConnectionInfo conn) {
+  return [&cfg, conn](std::string_view user) -> Result<auth::ServerChecksConfig> {
+    config::ConnectionInfo info = conn;
+    info.user = std::string(user);
+    auto effective = config::apply_match(cfg, info);
+    if (!effective) return fail(ErrorCode::config, "Match: " + effective.error().context);
+    return checks_config_for(*effective);
+  };
 }
 
 SessionConfig session_config_for(const config::ServerConfig& cfg) {

@@ -12,8 +12,15 @@
 namespace ssh::sshd {
 
 Result<transport::TransportConfig> transport_config_for(const config::ServerConfig& cfg);
+// The authentication settings of cfg (shared by the two below).
+auth::AuthPolicy auth_policy_for(const config::ServerConfig& cfg);
 auth::ServerAuthConfig auth_config_for(const config::ServerConfig& cfg);
 auth::ServerChecksConfig checks_config_for(const config::ServerConfig& cfg);
+// The privileged checks for each user name on one connection: cfg with the Match blocks
+// that apply to the user and to conn (address, host, local address and port), as
+// OpenSSH evaluates them once the user is known. cfg must outlive the result.
+auth::SystemBackend::ConfigForUser checks_for_user(const config::ServerConfig& cfg,
+                                                   config::ConnectionInfo conn);
 SessionConfig session_config_for(const config::ServerConfig& cfg);
 
 }  // namespace ssh::sshd

@@ -495,6 +495,71 @@ TEST(ServerAuth, DisabledAndUnknownMethodsFail) {
   EXPECT_EQ(std::count(backend.calls.begin(), backend.calls.end(), "check_password"), 0);
 }
 
+// The backend's policy for the user (sshd_config Match applied) replaces the global one
+// from the first request on: here password is on globally and off for alice.
+TEST(ServerAuth, PolicyFromUserLookupGovernsEveryDecision) {
+  ScriptedBackend backend = backend_for();
+  AuthPolicy alice;
+  alice.password = false;
+  alice.kbdint = false;
+  alice.max_auth_tries = 2;
+  backend.users["alice"].policy = alice;
+  ServerAuth server(server_config(), backend, kSessionId);
+  std::vector<Bytes> out;
+  ASSERT_TRUE(server.on_message(
+      encode_password_request({"alice", "ssh-connection", "password"}, as_bytes("hunter2")), out));
+  EXPECT_EQ(out.back()[0], kUserauthFailure);
+  EXPECT_EQ(failure_methods(out.back()), std::vector<std::string>{"publickey"});
+  EXPECT_EQ(std::count(backend.calls.begin(), backend.calls.end(), "check_password"), 0);
+  // MaxAuthTries 2 from the policy: the second failure ends the connection.
+  auto r = server.on_message(
+      encode_password_request({"alice", "ssh-connection", "password"}, as_bytes("hunter2")), out);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().context, kTooManyFailures);
+}
+
+TEST(ServerAuth, PermitRootLoginFromUserLookup) {
+  for (auto policy : {PermitRootLogin::yes, PermitRootLogin::no}) {
+    ScriptedBackend backend = backend_for("root", true);
+    AuthPolicy root;
+    root.permit_root_login = policy;
+    backend.users["root"].policy = root;
+    auto cfg = server_config();
+    cfg.permit_root_login = PermitRootLogin::yes;  // the global value; the policy wins
+    ServerAuth server(cfg, backend, kSessionId);
+    std::vector<Bytes> out;
+    ASSERT_TRUE(server.on_message(
+        encode_password_request({"root", "ssh-connection", "password"}, as_bytes("hunter2")), out));
+    EXPECT_EQ(out.back()[0], policy == PermitRootLogin::yes ? kUserauthSuccess : kUserauthFailure);
+  }
+}
+
+TEST(ServerAuth, CheckFinishedLogin) {
+  AuthPolicy p;
+  EXPECT_TRUE(check_finished_login(p, false, {"password"}, false));
+  EXPECT_TRUE(check_finished_login(p, false, {"publickey"}, false));
+  EXPECT_FALSE(check_finished_login(p, false, {"keyboard-interactive"}, false));  // kbdint off
+  p.password = false;
+  EXPECT_FALSE(check_finished_login(p, false, {"password"}, false));
+  EXPECT_FALSE(check_finished_login(p, false, {"publickey", "password"}, false));
+  // Root: prohibit-password by default.
+  p.password = true;
+  EXPECT_TRUE(check_finished_login(p, true, {"publickey"}, false));
+  EXPECT_FALSE(check_finished_login(p, true, {"password"}, false));
+  p.permit_root_login = PermitRootLogin::no;
+  EXPECT_FALSE(check_finished_login(p, true, {"publickey"}, false));
+  p.permit_root_login = PermitRootLogin::forced_commands_only;
+  EXPECT_FALSE(check_finished_login(p, true, {"publickey"}, false));
+  EXPECT_TRUE(check_finished_login(p, true, {"publickey"}, true));
+  // AuthenticationMethods: some list completed in order.
+  p.authentication_methods = {{"publickey", "password"}, {"keyboard-interactive:pam"}};
+  EXPECT_FALSE(check_finished_login(p, false, {"publickey"}, false));
+  EXPECT_FALSE(check_finished_login(p, false, {"password", "publickey"}, false));
+  EXPECT_TRUE(check_finished_login(p, false, {"publickey", "password"}, false));
+  p.kbdint = true;
+  EXPECT_TRUE(check_finished_login(p, false, {"keyboard-interactive"}, false));
+}
+
 TEST(ServerAuth, MessagesAfterSuccessAreErrors) {
   ScriptedBackend backend = backend_for();
   ServerAuth server(server_config(), backend, kSessionId);

@@ -228,5 +228,27 @@ TEST(SshdConfig, TableRowsAreConsistent) {
   }
 }
 
+// Keywords we parse but do not enforce yet: each line that would turn one on is noted
+// with its file and line, wherever it is (sshd refuses to run with any).
+TEST(SshdConfig, UnenforcedKeywordsAreNotedWithTheirLine) {
+  ServerConfig off = load_ok(
+      "ChrootDirectory none\nAuthorizedKeysCommand none\nTrustedUserCAKeys NONE\n"
+      "PermitUserEnvironment no\nChrootDirectory /ignored/first/value/wins\n");
+  EXPECT_TRUE(off.unenforced.empty()) << off.unenforced.front();
+  ServerConfig on = load_ok(
+      "ChrootDirectory /srv\nAuthorizedKeysCommand /bin/akc %u\nAuthorizedKeysCommandUser nobody\n"
+      "TrustedUserCAKeys /etc/ssh/ca\nHostCertificate /etc/ssh/cert.pub\nPermitUserEnvironment yes\n");
+  ASSERT_EQ(on.unenforced.size(), 5u);
+  EXPECT_EQ(on.unenforced[0],
+            "test.conf line 1: ChrootDirectory is not supported by this sshd yet (only \"none\" is)");
+  EXPECT_EQ(on.unenforced[3], "test.conf line 5: HostCertificate is not supported by this sshd yet");
+  EXPECT_EQ(on.unenforced[4],
+            "test.conf line 6: PermitUserEnvironment is not supported by this sshd yet (only \"no\" is)");
+  // In a Match block that matches nothing at load time, too.
+  ServerConfig in_match = load_ok("Match User nobody\n ChrootDirectory none\n TrustedUserCAKeys /ca\n");
+  ASSERT_EQ(in_match.unenforced.size(), 1u);
+  EXPECT_EQ(in_match.unenforced[0].rfind("test.conf line 3: TrustedUserCAKeys", 0), 0u);
+}
+
 }  // namespace
 }  // namespace ssh::config
