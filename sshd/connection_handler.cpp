@@ -190,7 +190,7 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
   if (cfg.resume && in_fd == out_fd) {
     monitor.on_resume([&](const ResumeRequest& req, const Bytes& sid) -> Result<ResumeVerdict> {
       if (!resume_allowed(cfg, conn, req.user)) {
-        return ResumeVerdict{false, "Resume no for this user and address"};
+        return ResumeVerdict{false, std::string(continuation::kPolicyRefusal) + ": Resume no for this user and address"};
       }
       return hand_to_session(ctx, backend, peer, in_fd, req, sid);
     });
@@ -271,6 +271,7 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
     // A resumable session notices a dead path within a minute unless the admin said.
     if (!user_cfg.is_set("ClientAliveInterval")) p.resumable_alive_interval = kResumableAliveInterval;
     p.presecret = monitor.take_presecret();
+    p.resume_allowed = user_cfg.resume;
     p.resume_timeout_s = uint32_t(std::max(1, user_cfg.resume_timeout));
     p.monitor_uid = ctx.monitor_uid;
     _exit(run_session(std::move(p)));

@@ -91,6 +91,10 @@ class SessionProcess final {
     if (!request.want_reply) return fail(ErrorCode::protocol, "continuation setup without want-reply");
     auto presecret = SSH_TRY(continuation::secret_from(p_.presecret.view()));
     p_.presecret.clear();
+    if (!p_.resume_allowed) {  // Match ... Resume no (the monitor would refuse too)
+      LOG_VERBOSE("continuation for %s refused: Resume no", p_.context.user.name.c_str());
+      return core_.link().send(connection::encode(connection::RequestFailure{}));
+    }
     continuation::Handle handle;
     crypto::system_random().fill(handle);
     auto registry = monitor_.register_continuation(handle);

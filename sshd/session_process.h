@@ -35,6 +35,7 @@ struct SessionParams {
   // are unavailable on it), the longest suspension we grant (ResumeTimeout) and the uid
   // the monitors run as (the only peer allowed on the registry entry).
   SecretBytes presecret;
+  bool resume_allowed = true;  // sshd_config Resume with Match applied for this login
   uint32_t resume_timeout_s = 0;
   uid_t monitor_uid = 0;
 };
