@@ -49,7 +49,8 @@ bool serve_monitor(Monitor& monitor, int monitor_fd, std::optional<Monitor::Phas
     if (!message) return true;  // the child exited or closed its end
     auto answer = monitor.handle(message->data);
     if (!answer) {
-      LOG_ERROR("%s", answer.error().context.c_str());
+      LOG_ERROR("%s; ending this connection", answer.error().context.c_str());
+      (void)send_unix_message(monitor_fd, encode_type_only(MonitorType::refused));
       return true;
     }
     UniqueFd pass = monitor.take_answer_fd();
@@ -261,6 +262,7 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
       [&](ByteView handle) { return bind_registry_entry(ctx.registry_dir, pw->uid, handle, registry_path); });
   // Signatures for the session's rekeys, until it exits.
   serve_monitor(monitor, session_monitor.get(), std::nullopt, 0);
+  if (monitor.violated()) kill(session, SIGKILL);  // it broke the monitor's rules: end it
   reap(session);
   if (!registry_path.empty()) unlink(registry_path.c_str());
   if (cfg.use_pam && backend.pam() != nullptr) backend.pam()->close_session();
