@@ -180,6 +180,21 @@ TEST(MonitorDispatch, TruncatedBodiesAreRefusedAtEveryOffset) {
   }
 }
 
+// Fuzz finding (fuzz_monitor): a request whose first field is long enough to live on the
+// heap and whose second field is cut leaked the first (two SSH_TRY in one braced
+// initialiser). Only an ASan/LSan build sees the leak; every build sees the refusal.
+TEST(MonitorDispatch, CutAfterALongFirstFieldIsRefusedWithoutALeak) {
+  const std::string long_name(40, 'n');
+  for (Bytes good :
+       {encode(SignRequest{long_name, exchange_hash()}), encode(KbdintStartRequest{long_name, long_name})}) {
+    MonitorRig rig;
+    ASSERT_TRUE(rig.reach(P::preauth));
+    ASSERT_TRUE(rig.prepare_preauth(message_type(good)));
+    auto answer = rig.monitor().handle(ByteView(good.data(), good.size() - 2));
+    EXPECT_FALSE(answer.has_value());
+  }
+}
+
 TEST(MonitorDispatch, TrailingBytesAreRefused) {
   for (T type : kAllTypes) {
     if (!Monitor::allowed(type, home_phase(type))) continue;
