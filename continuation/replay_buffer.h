@@ -1,7 +1,8 @@
 // The replay buffer of PROTOCOL.continuation §5: every counted message this side sent,
 // kept until the peer acknowledges it, and the sent/acknowledged counters. All indices
 // derived from a peer's count are checked against both counters before any access
-// (§5.4, §11.6: the CVE-2016-0777 lesson).
+// (§5.4, §11.6: the CVE-2016-0777 lesson). Held messages are the user's keystrokes and
+// their programs' output, so their bytes are wiped when freed (STYLE.md "Secrets").
 #pragma once
 
 #include <cstdint>
@@ -10,8 +11,40 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "base/secret.h"
 
 namespace ssh::continuation {
+
+// One held message: takes a payload without copying it, and wipes it when freed,
+// overwritten, or wiped explicitly. Move-only, so no unwiped copy is ever made.
+class WipedBytes {
+ public:
+  explicit WipedBytes(Bytes&& b) noexcept : bytes_(std::move(b)) {}
+  WipedBytes(const WipedBytes&) = delete;
+  WipedBytes& operator=(const WipedBytes&) = delete;
+  WipedBytes(WipedBytes&& o) noexcept : bytes_(std::move(o.bytes_)) { o.bytes_.clear(); }
+  WipedBytes& operator=(WipedBytes&& o) noexcept {
+    if (this != &o) {
+      wipe();
+      bytes_ = std::move(o.bytes_);
+      o.bytes_.clear();
+    }
+    return *this;
+  }
+  ~WipedBytes() { wipe(); }
+
+  // Zeroes the whole allocation and empties the message; the allocation itself is kept
+  // until destruction (which lets a test look at it).
+  void wipe() {
+    ssh::wipe(bytes_.data(), bytes_.capacity());
+    bytes_.clear();
+  }
+  ByteView view() const { return {bytes_.data(), bytes_.size()}; }
+  size_t size() const { return bytes_.size(); }
+
+ private:
+  Bytes bytes_;
+};
 
 class ReplayBuffer {
  public:
@@ -26,7 +59,7 @@ class ReplayBuffer {
   // The same, taking the payload itself (no copy on the hot path).
   Status push(Bytes&& payload);
   // The message push() stored last; valid until the next change.
-  ByteView newest() const { return messages_.back(); }
+  ByteView newest() const { return messages_.back().view(); }
   // §5.4: the peer received `count` of our messages. count < acknowledged() or count >
   // sent() is a protocol error and changes nothing; otherwise frees messages up to count.
   Status acknowledge(uint64_t count);
@@ -40,7 +73,7 @@ class ReplayBuffer {
   uint64_t held_bytes() const { return held_bytes_; }
 
  private:
-  std::deque<Bytes> messages_;  // numbers acknowledged_+1 .. sent_
+  std::deque<WipedBytes> messages_;  // numbers acknowledged_+1 .. sent_
   uint64_t sent_ = 0;
   uint64_t acknowledged_ = 0;
   uint64_t held_bytes_ = 0;

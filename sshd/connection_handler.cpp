@@ -48,8 +48,11 @@ bool serve_monitor(Monitor& monitor, int monitor_fd, std::optional<Monitor::Phas
     auto message = receive_unix_message(monitor_fd, kMaxMonitorMessage);
     if (!message) return true;  // the child exited or closed its end
     auto answer = monitor.handle(message->data);
+    // Requests carry the transport state and pre-secret; no copy outlives its handling.
+    wipe(message->data.data(), message->data.size());
     if (!answer) {
-      LOG_ERROR("%s", answer.error().context.c_str());
+      LOG_ERROR("%s; ending this connection", answer.error().context.c_str());
+      (void)send_unix_message(monitor_fd, encode_type_only(MonitorType::refused));
       return true;
     }
     UniqueFd pass = monitor.take_answer_fd();
@@ -233,6 +236,9 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
   auto effective = config::apply_match(cfg, match_info);
   const config::ServerConfig& user_cfg = effective ? *effective : cfg;
 
+  // Only the session process needs these: the monitor wipes its copies right after the fork.
+  SecretBytes transport_state = monitor.take_transport_state();
+  SecretBytes presecret = monitor.take_presecret();
   pid_t session = fork();
   if (session == 0) {
     session_monitor.reset();
@@ -243,7 +249,7 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
     p.net_in = in_fd;
     p.net_out = out_fd;
     p.monitor_fd = session_end.get();
-    p.transport_state = monitor.take_transport_state();
+    p.transport_state = std::move(transport_state);
     auto transport = transport_config_for(user_cfg);
     if (!transport) _exit(255);
     p.transport = std::move(*transport);
@@ -270,13 +276,15 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
     p.client_alive_count_max = user_cfg.client_alive_count_max;
     // A resumable session notices a dead path within a minute unless the admin said.
     if (!user_cfg.is_set("ClientAliveInterval")) p.resumable_alive_interval = kResumableAliveInterval;
-    p.presecret = monitor.take_presecret();
+    p.presecret = std::move(presecret);
     p.resume_allowed = user_cfg.resume;
     p.resume_timeout_s = uint32_t(std::max(1, user_cfg.resume_timeout));
     p.monitor_uid = ctx.monitor_uid;
     _exit(run_session(std::move(p)));
   }
   session_end.reset();
+  transport_state.clear();
+  presecret.clear();
   if (session < 0) return 255;
   release_connection(in_fd, out_fd);
   std::string registry_path;
@@ -287,6 +295,7 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
   });
   // Signatures for the session's rekeys, until it exits.
   serve_monitor(monitor, session_monitor.get(), std::nullopt, 0);
+  if (monitor.violated()) kill(session, SIGKILL);  // it broke the monitor's rules: end it
   reap(session, "session");
   if (!registry_path.empty()) unlink(registry_path.c_str());
   if (cfg.use_pam && backend.pam() != nullptr) backend.pam()->close_session();

@@ -8,6 +8,8 @@ namespace ssh::sshd {
 
 namespace {
 
+using Phase = Monitor::Phase;
+
 std::unexpected<Error> refuse(const std::string& why) {
   return fail(ErrorCode::protocol, "monitor: refused " + why);
 }
@@ -17,17 +19,113 @@ bool plausible_exchange_hash(ByteView data) {
   return data.size() == 32 || data.size() == 48 || data.size() == 64;
 }
 
+constexpr uint8_t in(Phase p) {
+  return uint8_t(1u << unsigned(p));
+}
+constexpr uint8_t kPreauth = in(Phase::preauth);
+constexpr uint8_t kAnyPhase =
+    in(Phase::preauth) | in(Phase::authenticated) | in(Phase::state_received) | in(Phase::resumed);
+
 }  // namespace
+
+// One row per request type the monitor ever answers; a type without a row, a phase not
+// in the row, or a second once-only request is refused (default deny).
+struct Monitor::Rule {
+  MonitorType type;
+  const char* name;
+  uint8_t phases;  // bit per Phase
+  bool once;
+  Answer (Monitor::*handler)(ByteView);
+};
+
+const Monitor::Rule* Monitor::rule_for(MonitorType type) {
+  // Why each phase: the pre-auth child authenticates (and may resume instead); after
+  // auth_done it may only hand over its transport, once; the session child then only
+  // rekeys (sign) and publishes its continuation, once; a connection handed to a
+  // suspended session has nothing left to ask. Log lines are welcome from anyone.
+  static constexpr Rule kRules[] = {
+      {MonitorType::sign, "sign", kPreauth | in(Phase::state_received), false, &Monitor::on_sign},
+      {MonitorType::lookup_user, "lookup_user", kPreauth, true, &Monitor::on_lookup_user},
+      {MonitorType::check_publickey, "check_publickey", kPreauth, false, &Monitor::on_check_publickey},
+      {MonitorType::verify_publickey, "verify_publickey", kPreauth, false, &Monitor::on_verify_publickey},
+      {MonitorType::check_password, "check_password", kPreauth, false, &Monitor::on_check_password},
+      {MonitorType::kbdint_start, "kbdint_start", kPreauth, false, &Monitor::on_kbdint_start},
+      {MonitorType::kbdint_respond, "kbdint_respond", kPreauth, false, &Monitor::on_kbdint_respond},
+      {MonitorType::kbdint_stop, "kbdint_stop", kPreauth, false, &Monitor::on_kbdint_stop},
+      {MonitorType::account, "account", kPreauth, false, &Monitor::on_account},
+      {MonitorType::auth_done, "auth_done", kPreauth, true, &Monitor::on_auth_done},
+      {MonitorType::transport_state, "transport_state", in(Phase::authenticated), true,
+       &Monitor::on_transport_state},
+      {MonitorType::log, "log", kAnyPhase, false, &Monitor::on_log},
+      {MonitorType::resume, "resume", kPreauth, false, &Monitor::on_resume_request},
+      {MonitorType::register_continuation, "register_continuation", in(Phase::state_received), true,
+       &Monitor::on_register_request},
+  };
+  for (const Rule& r : kRules) {
+    if (r.type == type) return &r;
+  }
+  return nullptr;
+}
+
+const char* Monitor::phase_name(Phase phase) {
+  switch (phase) {
+    case Phase::preauth: return "preauth";
+    case Phase::authenticated: return "authenticated";
+    case Phase::state_received: return "state_received";
+    case Phase::resumed: return "resumed";
+  }
+  return "unknown";
+}
+
+bool Monitor::allowed(MonitorType type, Phase phase) {
+  const Rule* r = rule_for(type);
+  return r != nullptr && (r->phases & in(phase)) != 0;
+}
+
+bool Monitor::once_only(MonitorType type) {
+  const Rule* r = rule_for(type);
+  return r != nullptr && r->once;
+}
+
+const char* Monitor::request_name(MonitorType type) {
+  const Rule* r = rule_for(type);
+  return r != nullptr ? r->name : "unknown";
+}
 
 Monitor::Monitor(auth::ServerBackend& backend, transport::HostKeySigner& host_keys, FirstKexFn on_first_kex)
     : backend_(backend), host_keys_(host_keys), on_first_kex_(std::move(on_first_kex)) {}
+
+Monitor::Answer Monitor::handle(ByteView request) {
+  auto answer = dispatch(request);
+  // Any refusal, from the table or a handler, means the child cannot be trusted with
+  // this connection; the caller ends it (never the daemon).
+  if (!answer) violated_ = true;
+  return answer;
+}
+
+Monitor::Answer Monitor::dispatch(ByteView request) {
+  std::string where = std::string(" in phase ") + phase_name(phase_);
+  if (violated_) return refuse("request after a refused one" + where);
+  if (request.size() > kMaxMonitorMessage) return refuse("oversized request" + where);
+  MonitorType type = message_type(request);
+  const Rule* rule = rule_for(type);
+  if (rule == nullptr) return refuse("unknown request " + std::to_string(int(type)) + where);
+  if ((rule->phases & in(phase_)) == 0)
+    return refuse(std::string(rule->name) + where + " (not allowed there)");
+  if (rule->once) {
+    uint32_t bit = 1u << unsigned(type);  // every type with a row is below 32
+    if (once_seen_ & bit) return refuse(std::string("repeated once-only ") + rule->name + where);
+    once_seen_ |= bit;
+  }
+  return (this->*rule->handler)(request);
+}
 
 Status Monitor::require_user(const std::string& user) const {
   if (!user_known_ || user != user_) return refuse("request for another user");
   return {};
 }
 
-Result<Bytes> Monitor::on_sign(ByteView request) {
+Monitor::Answer Monitor::on_sign(ByteView request) {
   auto req = SSH_TRY(decode_sign(request));
   if (!plausible_exchange_hash(req.data))
     return refuse("signature over something that is not an exchange hash");
@@ -40,126 +138,97 @@ Result<Bytes> Monitor::on_sign(ByteView request) {
   return encode_answer_bytes(signature);
 }
 
-Result<std::optional<Bytes>> Monitor::handle(ByteView request) {
-  MonitorType type = message_type(request);
-  if (type == MonitorType::log) {
-    auto line = SSH_TRY(decode_log(request));
-    if (line.level <= uint8_t(log::Level::debug3)) SSH_LOG(log::Level(line.level), "%s", line.text.c_str());
-    return std::optional<Bytes>();
+Monitor::Answer Monitor::on_lookup_user(ByteView request) {
+  auto req = SSH_TRY(decode_user(request));
+  user_ = req.user;
+  user_known_ = true;
+  user_info_ = SSH_TRY(backend_.lookup_user(user_));  // with the Match-applied policy
+  return encode_answer(user_info_);
+}
+
+Monitor::Answer Monitor::on_check_publickey(ByteView request) {
+  auto req = SSH_TRY(decode_publickey(request));
+  SSH_TRY(require_user(req.user));
+  auto check = SSH_TRY(backend_.check_publickey(req.user, req.algorithm, req.key_blob));
+  return encode_answer(check);
+}
+
+Monitor::Answer Monitor::on_verify_publickey(ByteView request) {
+  auto req = SSH_TRY(decode_verify(request));
+  SSH_TRY(require_user(req.user));
+  if (session_id_.empty()) return refuse("publickey before key exchange");
+  // The signed data must name this connection, this user and this key (plain or
+  // host-bound to the key of this connection's key exchange).
+  auto names_us = [&](const std::optional<Bytes>& host_key) {
+    return auth::check_publickey_signed_data(req.signed_data, session_id_, req.user, req.algorithm,
+                                             req.key_blob, host_key)
+        .has_value();
+  };
+  if (!names_us(host_key_blob_) && !names_us(std::nullopt)) {
+    return refuse("signature over data for another session");
   }
-  if (phase_ == Phase::authenticated) {
-    if (type != MonitorType::transport_state) return refuse("request after authentication");
-    auto handoff = SSH_TRY(decode_transport_state(request));
-    transport_state_ = std::move(handoff.state);
-    presecret_ = std::move(handoff.presecret);
-    phase_ = Phase::state_received;
-    return std::optional<Bytes>();
+  bool ok = SSH_TRY(
+      backend_.verify_publickey(req.user, req.algorithm, req.key_blob, req.signature, req.signed_data));
+  if (ok) {
+    auto check = SSH_TRY(backend_.check_publickey(req.user, req.algorithm, req.key_blob));
+    key_options_ = check.options;
+    succeeded_.insert("publickey");
   }
-  if (phase_ == Phase::resumed) return refuse("request after the connection was handed over");
-  if (phase_ == Phase::state_received) {
-    // The session child rekeys like any connection and may publish its continuation
-    // once; that is all it may ask for.
-    if (type == MonitorType::register_continuation) return on_register_request(request);
-    if (type != MonitorType::sign) return refuse("request after the hand-off");
-    return std::optional<Bytes>(SSH_TRY(on_sign(request)));
+  return encode_answer_bool(ok);
+}
+
+Monitor::Answer Monitor::on_check_password(ByteView request) {
+  auto req = SSH_TRY(decode_password(request));
+  SSH_TRY(require_user(req.user));
+  bool ok = SSH_TRY(backend_.check_password(req.user, req.password));
+  if (ok) succeeded_.insert("password");
+  return encode_answer_bool(ok);
+}
+
+Monitor::Answer Monitor::on_kbdint_start(ByteView request) {
+  auto req = SSH_TRY(decode_kbdint_start(request));
+  SSH_TRY(require_user(req.user));
+  auto step = SSH_TRY(backend_.kbdint_start(req.user, req.submethods));
+  if (step.kind == auth::KbdintStep::Kind::success) succeeded_.insert("keyboard-interactive");
+  return encode_answer(step);
+}
+
+Monitor::Answer Monitor::on_kbdint_respond(ByteView request) {
+  auto req = SSH_TRY(decode_kbdint_respond(request));
+  if (!user_known_) return refuse("keyboard-interactive without a user");
+  auto step = SSH_TRY(backend_.kbdint_respond(std::move(req.responses)));
+  if (step.kind == auth::KbdintStep::Kind::success) succeeded_.insert("keyboard-interactive");
+  return encode_answer(step);
+}
+
+Monitor::Answer Monitor::on_kbdint_stop(ByteView request) {
+  // A bare type byte; anything after it is a malformed request like any other.
+  if (request.size() != 1) return refuse("kbdint_stop with a body");
+  backend_.kbdint_stop();
+  return std::optional<Bytes>();
+}
+
+Monitor::Answer Monitor::on_account(ByteView request) {
+  auto req = SSH_TRY(decode_user(request));
+  SSH_TRY(require_user(req.user));
+  if (succeeded_.empty()) return refuse("account check before any method succeeded");
+  bool ok = SSH_TRY(backend_.account_allowed(req.user));
+  account_checked_ = ok;
+  return encode_answer_bool(ok);
+}
+
+Monitor::Answer Monitor::on_auth_done(ByteView request) {
+  auto req = SSH_TRY(decode_auth_done(request));
+  SSH_TRY(require_user(req.user));
+  if (!account_checked_ || req.methods.empty()) return refuse("authentication that did not happen");
+  for (const auto& m : req.methods) {
+    if (!succeeded_.count(m)) return refuse("method " + m + " that did not succeed");
   }
-
-  switch (type) {
-    case MonitorType::sign: return std::optional<Bytes>(SSH_TRY(on_sign(request)));
-
-    case MonitorType::lookup_user: {
-      if (user_known_) return refuse("second user lookup");
-      auto req = SSH_TRY(decode_user(request));
-      user_ = req.user;
-      user_known_ = true;
-      user_info_ = SSH_TRY(backend_.lookup_user(user_));  // with the Match-applied policy
-      return std::optional<Bytes>(encode_answer(user_info_));
-    }
-
-    case MonitorType::check_publickey: {
-      auto req = SSH_TRY(decode_publickey(request));
-      SSH_TRY(require_user(req.user));
-      auto check = SSH_TRY(backend_.check_publickey(req.user, req.algorithm, req.key_blob));
-      return std::optional<Bytes>(encode_answer(check));
-    }
-
-    case MonitorType::verify_publickey: {
-      auto req = SSH_TRY(decode_verify(request));
-      SSH_TRY(require_user(req.user));
-      if (session_id_.empty()) return refuse("publickey before key exchange");
-      // The signed data must name this connection, this user and this key (plain or
-      // host-bound to the key of this connection's key exchange).
-      auto names_us = [&](const std::optional<Bytes>& host_key) {
-        return auth::check_publickey_signed_data(req.signed_data, session_id_, req.user, req.algorithm,
-                                                 req.key_blob, host_key)
-            .has_value();
-      };
-      if (!names_us(host_key_blob_) && !names_us(std::nullopt)) {
-        return refuse("signature over data for another session");
-      }
-      bool ok = SSH_TRY(
-          backend_.verify_publickey(req.user, req.algorithm, req.key_blob, req.signature, req.signed_data));
-      if (ok) {
-        auto check = SSH_TRY(backend_.check_publickey(req.user, req.algorithm, req.key_blob));
-        key_options_ = check.options;
-        succeeded_.insert("publickey");
-      }
-      return std::optional<Bytes>(encode_answer_bool(ok));
-    }
-
-    case MonitorType::check_password: {
-      auto req = SSH_TRY(decode_password(request));
-      SSH_TRY(require_user(req.user));
-      bool ok = SSH_TRY(backend_.check_password(req.user, req.password));
-      if (ok) succeeded_.insert("password");
-      return std::optional<Bytes>(encode_answer_bool(ok));
-    }
-
-    case MonitorType::kbdint_start: {
-      auto req = SSH_TRY(decode_kbdint_start(request));
-      SSH_TRY(require_user(req.user));
-      auto step = SSH_TRY(backend_.kbdint_start(req.user, req.submethods));
-      if (step.kind == auth::KbdintStep::Kind::success) succeeded_.insert("keyboard-interactive");
-      return std::optional<Bytes>(encode_answer(step));
-    }
-
-    case MonitorType::kbdint_respond: {
-      auto req = SSH_TRY(decode_kbdint_respond(request));
-      if (!user_known_) return refuse("keyboard-interactive without a user");
-      auto step = SSH_TRY(backend_.kbdint_respond(std::move(req.responses)));
-      if (step.kind == auth::KbdintStep::Kind::success) succeeded_.insert("keyboard-interactive");
-      return std::optional<Bytes>(encode_answer(step));
-    }
-
-    case MonitorType::kbdint_stop: backend_.kbdint_stop(); return std::optional<Bytes>();
-
-    case MonitorType::account: {
-      auto req = SSH_TRY(decode_user(request));
-      SSH_TRY(require_user(req.user));
-      if (succeeded_.empty()) return refuse("account check before any method succeeded");
-      bool ok = SSH_TRY(backend_.account_allowed(req.user));
-      account_checked_ = ok;
-      return std::optional<Bytes>(encode_answer_bool(ok));
-    }
-
-    case MonitorType::auth_done: {
-      auto req = SSH_TRY(decode_auth_done(request));
-      SSH_TRY(require_user(req.user));
-      if (!account_checked_ || req.methods.empty()) return refuse("authentication that did not happen");
-      for (const auto& m : req.methods) {
-        if (!succeeded_.count(m)) return refuse("method " + m + " that did not succeed");
-      }
-      if (!succeeded_.count("publickey")) key_options_.reset();
-      SSH_TRY(check_policy(req.methods));
-      methods_ = req.methods;
-      phase_ = Phase::authenticated;
-      return std::optional<Bytes>(encode_answer_bool(true));
-    }
-
-    case MonitorType::resume: return on_resume_request(request);
-
-    default: return refuse("unknown request " + std::to_string(int(type)));
-  }
+  if (!succeeded_.count("publickey")) key_options_.reset();
+  SSH_TRY(check_policy(req.methods));
+  methods_ = req.methods;
+  phase_ = Phase::authenticated;
+  return encode_answer_bool(true);
 }
 
 // The child is not trusted with policy: the methods must be ones this user's policy
@@ -172,20 +241,33 @@ Status Monitor::check_policy(const std::vector<std::string>& methods) const {
   return {};
 }
 
-Result<std::optional<Bytes>> Monitor::on_resume_request(ByteView request) {
+Monitor::Answer Monitor::on_transport_state(ByteView request) {
+  auto handoff = SSH_TRY(decode_transport_state(request));
+  transport_state_ = std::move(handoff.state);
+  presecret_ = std::move(handoff.presecret);
+  phase_ = Phase::state_received;
+  return std::optional<Bytes>();
+}
+
+Monitor::Answer Monitor::on_log(ByteView request) {
+  auto line = SSH_TRY(decode_log(request));
+  if (line.level <= uint8_t(log::Level::debug3)) SSH_LOG(log::Level(line.level), "%s", line.text.c_str());
+  return std::optional<Bytes>();
+}
+
+Monitor::Answer Monitor::on_resume_request(ByteView request) {
   auto req = SSH_TRY(decode_resume(request));
   SSH_TRY(require_user(req.user));
   if (session_id_.empty()) return refuse("resumption before key exchange");
   if (!resume_fn_) return refuse("resumption while continuations are off");
   ResumeVerdict verdict = SSH_TRY(resume_fn_(req, session_id_));
   if (verdict.ok) phase_ = Phase::resumed;
-  return std::optional<Bytes>(encode_answer(verdict));
+  return encode_answer(verdict);
 }
 
-Result<std::optional<Bytes>> Monitor::on_register_request(ByteView request) {
+Monitor::Answer Monitor::on_register_request(ByteView request) {
   auto req = SSH_TRY(decode_register(request));
-  if (registered_ || !register_fn_) return refuse("continuation registration");
-  registered_ = true;
+  if (!register_fn_) return refuse("continuation registration");
   auto fd = register_fn_(req.handle);
   if (!fd) {
     if (fd.error().code == ErrorCode::auth) {
@@ -193,10 +275,10 @@ Result<std::optional<Bytes>> Monitor::on_register_request(ByteView request) {
     } else {
       LOG_ERROR("continuation registry: %s", fd.error().context.c_str());
     }
-    return std::optional<Bytes>(encode_answer_bool(false));
+    return encode_answer_bool(false);
   }
   answer_fd_ = std::move(*fd);
-  return std::optional<Bytes>(encode_answer_bool(true));
+  return encode_answer_bool(true);
 }
 
 }  // namespace ssh::sshd

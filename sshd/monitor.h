@@ -1,5 +1,7 @@
 // The privileged side of privilege separation: answers the pre-auth process's typed
-// requests (monitor_protocol.h), and only those its phase allows. It keeps its own record
+// requests (monitor_protocol.h), and only those its phase allows. Which request is allowed
+// in which phase, and which may come only once, is one default-deny table in monitor.cpp
+// (the OpenSSH mon_dispatch idea, as one reviewed table). It keeps its own record
 // of what was proven, so a compromised child cannot claim a login it did not earn: the
 // session id is the first exchange hash it signed, signatures are verified here, and
 // auth_done is accepted only for a user and methods this monitor saw succeed.
@@ -24,7 +26,15 @@ namespace ssh::sshd {
 class Monitor {
  public:
   // resumed: the connection went to a suspended session (PROTOCOL.continuation §7.3).
-  enum class Phase { preauth, authenticated, state_received, resumed };
+  enum class Phase : uint8_t { preauth, authenticated, state_received, resumed };
+  static constexpr size_t kPhaseCount = 4;
+  static const char* phase_name(Phase phase);
+
+  // The dispatch table, for tests and the log: may `type` be asked in `phase`, and may
+  // it be asked only once per connection? Unknown types are never allowed.
+  static bool allowed(MonitorType type, Phase phase);
+  static bool once_only(MonitorType type);
+  static const char* request_name(MonitorType type);
 
   // Told the session id and host key blob when the first exchange hash is signed.
   using FirstKexFn = std::function<void(const Bytes& session_id, const Bytes& host_key_blob)>;
@@ -44,11 +54,14 @@ class Monitor {
   UniqueFd take_answer_fd() { return std::move(answer_fd_); }
 
   // One request from the child (the pre-auth child; after the hand-off, the session
-  // child, which may only ask for host key signatures when it rekeys). The answer to send back, nullopt when
-  // the request has none, or an error: the child broke the rules and must be killed.
+  // child, which may only ask for host key signatures when it rekeys). The answer to send
+  // back, nullopt when the request has none, or an error: the child broke the rules, its
+  // connection must end (violated() stays true) and the error's context is the log line.
   Result<std::optional<Bytes>> handle(ByteView request);
 
   Phase phase() const { return phase_; }
+  // A request was refused: the child is not to be trusted with this connection any more.
+  bool violated() const { return violated_; }
   const std::string& user() const { return user_; }
   const Bytes& session_id() const { return session_id_; }
   const std::vector<std::string>& methods() const { return methods_; }
@@ -60,11 +73,28 @@ class Monitor {
   SecretBytes take_presecret() { return std::move(presecret_); }
 
  private:
-  Result<Bytes> on_sign(ByteView request);
+  using Answer = Result<std::optional<Bytes>>;
+  struct Rule;
+  static const Rule* rule_for(MonitorType type);
+  Answer dispatch(ByteView request);
+
+  // One handler per request type; the table has already checked the phase.
+  Answer on_sign(ByteView request);
+  Answer on_lookup_user(ByteView request);
+  Answer on_check_publickey(ByteView request);
+  Answer on_verify_publickey(ByteView request);
+  Answer on_check_password(ByteView request);
+  Answer on_kbdint_start(ByteView request);
+  Answer on_kbdint_respond(ByteView request);
+  Answer on_kbdint_stop(ByteView request);
+  Answer on_account(ByteView request);
+  Answer on_auth_done(ByteView request);
+  Answer on_transport_state(ByteView request);
+  Answer on_log(ByteView request);
+  Answer on_resume_request(ByteView request);
+  Answer on_register_request(ByteView request);
   Status require_user(const std::string& user) const;
   Status check_policy(const std::vector<std::string>& methods) const;
-  Result<std::optional<Bytes>> on_resume_request(ByteView request);
-  Result<std::optional<Bytes>> on_register_request(ByteView request);
 
   auth::ServerBackend& backend_;
   transport::HostKeySigner& host_keys_;
@@ -83,7 +113,8 @@ class Monitor {
   SecretBytes presecret_;
   ResumeFn resume_fn_;
   RegisterFn register_fn_;
-  bool registered_ = false;
+  uint32_t once_seen_ = 0;  // bit per MonitorType of the once-only requests already served
+  bool violated_ = false;
   UniqueFd answer_fd_;
 };
 

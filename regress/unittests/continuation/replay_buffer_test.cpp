@@ -7,6 +7,7 @@
 
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace ssh::continuation {
@@ -14,7 +15,9 @@ namespace {
 
 constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
 
-Bytes msg(int i) { return to_bytes("message " + std::to_string(i)); }
+Bytes msg(int i) {
+  return to_bytes("message " + std::to_string(i));
+}
 
 // A buffer holding messages 1..n, "message 1".."message n".
 ReplayBuffer filled(int n) {
@@ -157,6 +160,45 @@ TEST(ReplayBuffer, PayloadIsCopied) {  // §5.1: the buffer owns its copy
   ASSERT_TRUE(b.push(m));
   m.assign(m.size(), 'x');
   EXPECT_EQ(replayed(b, 0), std::vector<std::string>{"original"});
+}
+
+// Held messages are keystrokes and output: the buffer stores them in a type that wipes
+// them when freed, and that type cannot be copied (no stray unwiped copy).
+static_assert(!std::is_copy_constructible_v<WipedBytes>);
+static_assert(!std::is_copy_assignable_v<WipedBytes>);
+static_assert(std::is_nothrow_move_constructible_v<WipedBytes>);
+
+TEST(ReplayBuffer, WipedBytesZeroesItsWholeAllocation) {
+  Bytes payload = to_bytes("secret keystrokes");
+  payload.reserve(64);  // the wipe covers the capacity, not only the size
+  payload.push_back('!');
+  WipedBytes held(std::move(payload));
+  ByteView before = held.view();
+  const uint8_t* storage = before.data();
+  ASSERT_EQ(as_text(before), "secret keystrokes!");
+  held.wipe();
+  EXPECT_EQ(held.size(), 0u);
+  // wipe() keeps the allocation until destruction, so reading it here is defined.
+  for (size_t i = 0; i < 18; ++i) EXPECT_EQ(storage[i], 0) << i;
+}
+
+TEST(ReplayBuffer, WipedBytesMovesWithoutLeavingACopy) {
+  WipedBytes a(to_bytes("output"));
+  const uint8_t* storage = a.view().data();
+  WipedBytes b(std::move(a));
+  EXPECT_EQ(a.size(), 0u);              // NOLINT(bugprone-use-after-move): checked on purpose
+  EXPECT_EQ(b.view().data(), storage);  // the same allocation moved, nothing copied
+  WipedBytes c(to_bytes("other"));
+  c = std::move(b);
+  EXPECT_EQ(as_text(c.view()), "output");
+}
+
+TEST(ReplayBuffer, AcknowledgedAndReplayedMessagesStayIntact) {
+  // The wiping element type changes nothing of what the buffer hands out.
+  ReplayBuffer b = filled(3);
+  ASSERT_TRUE(b.acknowledge(1));
+  EXPECT_EQ(as_text(b.newest()), "message 3");
+  EXPECT_EQ(replayed(b, 1), (std::vector<std::string>{"message 2", "message 3"}));
 }
 
 }  // namespace
