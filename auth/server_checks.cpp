@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "auth/revoked_keys.h"
 #include "auth/server_auth.h"
 #include "auth/server_pam.h"
 #include "base/log.h"
@@ -183,6 +184,11 @@ Result<PublickeyCheck> SystemBackend::check_publickey(std::string_view user, std
   }
   auto key = keys::PublicKey::from_blob(key_blob);
   if (!key || key->type() != keys::sig_alg_key_type(*alg)) return none;
+  if (key_revoked(config_.revoked_keys, key_blob)) {
+    LOG_INFO("Authentication key %s revoked by file %s", std::string(key->type_name()).c_str(),
+             config_.revoked_keys.c_str());
+    return none;
+  }
   return find_authorized_key_in_files(pw_, config_, facts_, *key, std::time(nullptr));
 }
 

@@ -39,6 +39,7 @@ struct ServerChecksConfig : AuthPolicy {
   // "none" disables.
   std::vector<std::string> authorized_keys_files = {".ssh/authorized_keys", ".ssh/authorized_keys2"};
   bool strict_modes = true;
+  std::string revoked_keys;  // RevokedKeys (auth/revoked_keys.h); "" or "none": no file
   bool use_pam = false;
   std::string pam_service = "sshd";
 };

@@ -47,15 +47,8 @@ class MatchCase(fixture.SshTestCase):
     @classmethod
     def setUpClass(cls):
         needs_root()
-        text = cls.match_config.format(user=fixture.ensure_test_user())
-
-        class MatchSshd(fixture.OurSshd):
-            def __init__(self, workdir, extra_config=""):
-                super().__init__(workdir, extra_config)
-                with open(self.config, "a") as f:
-                    f.write(text)
-
-        cls.sshd_class = MatchSshd
+        cls.sshd_match_config = cls.match_config.format(user=fixture.ensure_test_user())
+        cls.sshd_class = fixture.OurSshd
         super().setUpClass()
         cls.askpass = os.path.join(cls.tmp, "askpass")
         with open(cls.askpass, "w") as f:

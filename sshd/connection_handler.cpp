@@ -17,6 +17,7 @@
 #include "sshd/monitor.h"
 #include "sshd/monitor_protocol.h"
 #include "sshd/preauth_child.h"
+#include "sshd/resume_policy.h"
 #include "sshd/resume_registry.h"
 #include "sshd/server_options.h"
 #include "sshd/session_process.h"
@@ -139,14 +140,6 @@ Result<ResumeVerdict> hand_to_session(const ServerContext& ctx, const auth::Syst
   return hand_over(ctx.registry_dir, pw->uid, auth->handle, ctx.monitor_uid, h, socket, 10000);
 }
 
-// A resumption arrives on a new connection: sshd_config Resume with the Match blocks for
-// the user and this connection's addresses applied decides too (a broken Match refuses).
-bool resume_allowed(const config::ServerConfig& cfg, config::ConnectionInfo conn, const std::string& user) {
-  conn.user = user;
-  auto effective = config::apply_match(cfg, conn);
-  return effective && effective->resume;
-}
-
 }  // namespace
 
 PeerAddress peer_address_of(int fd) {
@@ -191,10 +184,8 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
     backend.set_session(sid, host_key);
   });
   if (cfg.resume && in_fd == out_fd) {
+    // The session's own monitor checks the policy once the proof is verified.
     monitor.on_resume([&](const ResumeRequest& req, const Bytes& sid) -> Result<ResumeVerdict> {
-      if (!resume_allowed(cfg, conn, req.user)) {
-        return ResumeVerdict{false, std::string(continuation::kPolicyRefusal) + ": Resume no for this user and address"};
-      }
       return hand_to_session(ctx, backend, peer, in_fd, req, sid);
     });
   }
@@ -293,6 +284,9 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
     if (!user_cfg.resume) return fail(ErrorCode::auth, "Resume no for " + pw->name + " from " + label(peer));
     return bind_registry_entry(ctx.registry_dir, pw->uid, handle, registry_path);
   });
+  // A resumption of this login's session re-runs its policy for the new addresses.
+  LoginRecord login{pw->name, monitor.methods(), monitor.key_options(), monitor.key_blob()};
+  monitor.on_resume_policy([&cfg, login](const ResumePolicyRequest& to) { return check_resume_policy(cfg, login, to); });
   // Signatures for the session's rekeys, until it exits.
   serve_monitor(monitor, session_monitor.get(), std::nullopt, 0);
   if (monitor.violated()) kill(session, SIGKILL);  // it broke the monitor's rules: end it

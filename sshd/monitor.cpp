@@ -60,6 +60,8 @@ const Monitor::Rule* Monitor::rule_for(MonitorType type) {
       {MonitorType::resume, "resume", kPreauth, false, &Monitor::on_resume_request},
       {MonitorType::register_continuation, "register_continuation", in(Phase::state_received), true,
        &Monitor::on_register_request},
+      {MonitorType::resume_policy, "resume_policy", in(Phase::state_received), false,
+       &Monitor::on_resume_policy},
   };
   for (const Rule& r : kRules) {
     if (r.type == type) return &r;
@@ -172,6 +174,7 @@ Monitor::Answer Monitor::on_verify_publickey(ByteView request) {
   if (ok) {
     auto check = SSH_TRY(backend_.check_publickey(req.user, req.algorithm, req.key_blob));
     key_options_ = check.options;
+    key_blob_ = req.key_blob;
     succeeded_.insert("publickey");
   }
   return encode_answer_bool(ok);
@@ -224,11 +227,21 @@ Monitor::Answer Monitor::on_auth_done(ByteView request) {
   for (const auto& m : req.methods) {
     if (!succeeded_.count(m)) return refuse("method " + m + " that did not succeed");
   }
-  if (!succeeded_.count("publickey")) key_options_.reset();
+  if (!succeeded_.count("publickey")) {
+    key_options_.reset();
+    key_blob_.clear();
+  }
   SSH_TRY(check_policy(req.methods));
   methods_ = req.methods;
   phase_ = Phase::authenticated;
   return encode_answer_bool(true);
+}
+
+// The session child asks before it adopts a resumption whose proof it verified.
+Monitor::Answer Monitor::on_resume_policy(ByteView request) {
+  auto req = SSH_TRY(decode_resume_policy(request));
+  if (!resume_policy_fn_) return encode_answer(ResumeVerdict{false, "no resumption policy"});
+  return encode_answer(resume_policy_fn_(req));
 }
 
 // The child is not trusted with policy: the methods must be ones this user's policy

@@ -48,8 +48,11 @@ class Monitor {
   using ResumeFn =
       std::function<Result<ResumeVerdict>(const ResumeRequest& request, const Bytes& session_id)>;
   using RegisterFn = std::function<Result<UniqueFd>(ByteView handle)>;
+  // policy: may the session of this login resume on a connection with these addresses?
+  using ResumePolicyFn = std::function<ResumeVerdict(const ResumePolicyRequest& request)>;
   void on_resume(ResumeFn fn) { resume_fn_ = std::move(fn); }
   void on_register(RegisterFn fn) { register_fn_ = std::move(fn); }
+  void on_resume_policy(ResumePolicyFn fn) { resume_policy_fn_ = std::move(fn); }
   // An fd to pass along with the answer handle() just returned (invalid: none).
   UniqueFd take_answer_fd() { return std::move(answer_fd_); }
 
@@ -67,6 +70,8 @@ class Monitor {
   const std::vector<std::string>& methods() const { return methods_; }
   // Options of the authorized_keys entry that let the user in by publickey, if any.
   const std::optional<keys::AuthorizedKeyOptions>& key_options() const { return key_options_; }
+  // The key that let the user in by publickey (empty: none).
+  const Bytes& key_blob() const { return key_blob_; }
   // The transport state sent after authentication; once.
   SecretBytes take_transport_state() { return std::move(transport_state_); }
   // The continuation pre-secret sent with it (empty: continuations unavailable); once.
@@ -93,6 +98,7 @@ class Monitor {
   Answer on_log(ByteView request);
   Answer on_resume_request(ByteView request);
   Answer on_register_request(ByteView request);
+  Answer on_resume_policy(ByteView request);
   Status require_user(const std::string& user) const;
   Status check_policy(const std::vector<std::string>& methods) const;
 
@@ -108,11 +114,13 @@ class Monitor {
   std::set<std::string> succeeded_;  // methods proven to this monitor
   bool account_checked_ = false;
   std::optional<keys::AuthorizedKeyOptions> key_options_;
+  Bytes key_blob_;
   std::vector<std::string> methods_;
   SecretBytes transport_state_;
   SecretBytes presecret_;
   ResumeFn resume_fn_;
   RegisterFn register_fn_;
+  ResumePolicyFn resume_policy_fn_;
   uint32_t once_seen_ = 0;  // bit per MonitorType of the once-only requests already served
   bool violated_ = false;
   UniqueFd answer_fd_;

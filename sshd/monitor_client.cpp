@@ -101,6 +101,11 @@ Result<ResumeVerdict> MonitorClient::resume(const std::string& user, ByteView bo
   return decode_answer_verdict(answer);
 }
 
+Result<ResumeVerdict> MonitorClient::resume_policy(const ResumePolicyRequest& request) {
+  auto answer = SSH_TRY(call(encode(request)));
+  return decode_answer_verdict(answer);
+}
+
 Result<UniqueFd> MonitorClient::register_continuation(ByteView handle) {
   SSH_TRY(send_unix_message(socket_, encode(RegisterRequest{Bytes(handle.begin(), handle.end())})));
   auto answer = SSH_TRY(receive_unix_message(socket_, kMaxMonitorMessage));

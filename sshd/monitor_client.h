@@ -45,6 +45,8 @@ class MonitorClient final : public auth::ServerBackend, public transport::HostKe
   Result<ResumeVerdict> resume(const std::string& user, ByteView body, ByteView state, ByteView presecret);
   // Session child: publishes its continuation; the listening registry entry.
   Result<UniqueFd> register_continuation(ByteView handle);
+  // The resumption policy of the session's login for a new connection (sshd/monitor.h).
+  Result<ResumeVerdict> resume_policy(const ResumePolicyRequest& request);
   // Forwards a log line (the chrooted child cannot reach syslog).
   void log_line(int level, const char* text);
 

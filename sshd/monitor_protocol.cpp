@@ -327,6 +327,25 @@ Result<RegisterRequest> decode_register(ByteView m) {
   return q;
 }
 
+Bytes encode(const ResumePolicyRequest& m) {
+  return start(MonitorType::resume_policy)
+      .string(m.client_address)
+      .u32(m.client_port)
+      .string(m.server_address)
+      .u32(m.server_port)
+      .take();
+}
+Result<ResumePolicyRequest> decode_resume_policy(ByteView m) {
+  WireReader r = SSH_TRY(open(m, MonitorType::resume_policy));
+  ResumePolicyRequest q;
+  q.client_address = SSH_TRY(text(r));
+  q.client_port = SSH_TRY(r.u32());
+  q.server_address = SSH_TRY(text(r));
+  q.server_port = SSH_TRY(r.u32());
+  SSH_TRY(r.expect_end());
+  return q;
+}
+
 Bytes encode_answer_bool(bool v) {
   return start(MonitorType::answer).boolean(v).take();
 }

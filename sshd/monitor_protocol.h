@@ -32,6 +32,7 @@ enum class MonitorType : uint8_t {
   log = 12,                    // a log line from the chrooted child; no answer
   resume = 13,                 // continuation@sshc.dev: hand this connection to a suspended session
   register_continuation = 14,  // session child: publish its handle; answer carries a listening fd
+  resume_policy = 15,          // session child: may the session resume on this new connection?
   // monitor -> pre-auth
   answer = 100,   // the result of the request just made
   refused = 101,  // the request was not allowed now: the child must exit
@@ -121,6 +122,18 @@ struct RegisterRequest {
 };
 Bytes encode(const RegisterRequest& m);
 Result<RegisterRequest> decode_register(ByteView m);
+// PROTOCOL.continuation §7.3, issue 8: a resumption with a valid proof, asked of the
+// monitor of the session's original login, which re-runs that login's policy for the
+// new addresses. Answered with a ResumeVerdict.
+struct ResumePolicyRequest {
+  std::string client_address;
+  uint32_t client_port = 0;
+  std::string server_address;
+  uint32_t server_port = 0;
+};
+Bytes encode(const ResumePolicyRequest& m);
+Result<ResumePolicyRequest> decode_resume_policy(ByteView m);
+
 Bytes encode_type_only(MonitorType type);  // kbdint_stop, refused
 
 MonitorType message_type(ByteView message);

@@ -89,6 +89,7 @@ auth::ServerChecksConfig checks_config_for(const config::ServerConfig& cfg) {
   c.deny_groups = cfg.deny_groups;
   if (!cfg.authorized_keys_files.empty()) c.authorized_keys_files = cfg.authorized_keys_files;
   c.strict_modes = cfg.strict_modes;
+  c.revoked_keys = cfg.revoked_keys;
   c.use_pam = cfg.use_pam;
   return c;
 }

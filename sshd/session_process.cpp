@@ -189,6 +189,11 @@ class SessionProcess final {
     if (auto s = answer_resume(incoming->connection.get(), answer); !s) {
       LOG_ERROR("continuation registry: %s", s.error().context.c_str());
     }
+    if (!end_after_answer_.empty()) {
+      LOG_INFO("Suspended session of user %s %s ended: resumption %s", p_.context.user.name.c_str(),
+               peer_.c_str(), end_after_answer_.c_str());
+      end_with(Error{ErrorCode::auth, DisconnectReason::by_application, end_after_answer_});
+    }
   }
 
   Status adopt(IncomingResume& in) {
@@ -200,6 +205,14 @@ class SessionProcess final {
       return fail(ErrorCode::auth, "the handle names another session");
     }
     auto proven = SSH_TRY(cont->verify_resume(h.session_id, request.received, request.proof));
+    // The proof is good: now the login's policy, for the new addresses (our monitor).
+    auto policy = SSH_TRY(monitor_.resume_policy(
+        ResumePolicyRequest{h.client_address, uint32_t(h.client_port), h.server_address, uint32_t(h.server_port)}));
+    if (!policy.ok) {
+      // The client stops at this answer; a suspended session would only wait to expire.
+      if (!core_.has_link()) end_after_answer_ = policy.reason;
+      return fail(ErrorCode::auth, policy.reason);
+    }
     auto new_presecret = SSH_TRY(continuation::secret_from(h.presecret.view()));
     auto session = SSH_TRY(transport::TransportSession::import_state(h.state.view(), p_.transport));
     // The client pins the session's host key (§7.1); so do we, so that a handle cannot
@@ -249,6 +262,7 @@ class SessionProcess final {
   Bytes host_key_blob_;  // of the original connection
   std::optional<SessionStateDir> state_dir_;
   std::optional<EventLoop::TimerId> expiry_;
+  std::string end_after_answer_;  // a resumption refused by policy ends the suspended session
   bool ended_ = false;
 };
 

@@ -156,8 +156,9 @@ class PeerTransport(paramiko.Transport):
     """paramiko.Transport with the continuation marker, K/H capture, a log of received
     messages and §4.1 counting in both directions."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=10):
-        self.raw_sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, port, host="127.0.0.1", timeout=10, source=None):
+        self.raw_sock = socket.create_connection((host, port), timeout=timeout,
+                                                 source_address=(source, 0) if source else None)
         self.raw_sock.settimeout(None)
         self.local_port = self.raw_sock.getsockname()[1]
         super().__init__(self.raw_sock)
@@ -351,10 +352,11 @@ def send_resume_auth(t, user, handle, r_c, proof, start=0, timeout=15):
     return Outcome("disconnect", t.disconnect, index=i)
 
 
-def attempt_resume(port, user, handle, r_c, proof_fn, timeout=15):
-    """One resumption on a fresh connection: proof_fn(H_new) gives the proof. Returns
-    (outcome, transport); the caller closes the transport."""
-    t = PeerTransport(port, timeout=timeout)
+def attempt_resume(port, user, handle, r_c, proof_fn, timeout=15, source=None):
+    """One resumption on a fresh connection (from the local address source, if given):
+    proof_fn(H_new) gives the proof. Returns (outcome, transport); the caller closes the
+    transport."""
+    t = PeerTransport(port, timeout=timeout, source=source)
     try:
         t.handshake(timeout)
         t.begin_raw_auth()

@@ -130,7 +130,7 @@ class StockSshd:
 
     binary = STOCK_SSHD
 
-    def __init__(self, workdir, extra_config="", host_key_types=("ed25519", "ecdsa", "rsa")):
+    def __init__(self, workdir, extra_config="", host_key_types=("ed25519", "ecdsa", "rsa"), match_config=""):
         self.dir = workdir
         self.port = free_port()
         self.log = os.path.join(workdir, "sshd.log")
@@ -159,9 +159,10 @@ class StockSshd:
             "Subsystem sftp /usr/lib/openssh/sftp-server",
             "AcceptEnv LANG LC_* TESTENV_*",
         ]
-        # Options given by the test come first: for sshd the first value wins too.
+        # Options given by the test come first: for sshd the first value wins too. Match
+        # blocks go last: they run to the end of the file.
         with open(self.config, "w") as f:
-            f.write(extra_config.strip() + "\n" + "\n".join(lines) + "\n")
+            f.write(extra_config.strip() + "\n" + "\n".join(lines) + "\n" + match_config.strip() + "\n")
         self.proc = None
 
     def start(self):
@@ -225,6 +226,7 @@ class SshTestCase(unittest.TestCase):
     key authorized for the test user."""
 
     sshd_extra_config = ""
+    sshd_match_config = ""  # Match blocks, after everything else
     sshd_class = StockSshd
 
     @classmethod
@@ -232,7 +234,7 @@ class SshTestCase(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="sshc-test-")
         os.chmod(cls.tmp, 0o755)
         cls.user = ensure_test_user()
-        cls.sshd = cls.sshd_class(cls.tmp, cls.sshd_extra_config).start()
+        cls.sshd = cls.sshd_class(cls.tmp, cls.sshd_extra_config, match_config=cls.sshd_match_config).start()
         cls.client_key = keygen(os.path.join(cls.tmp, "id_ed25519"))
         cls.sshd.authorize(cls.client_key + ".pub")
         cls.known_hosts = os.path.join(cls.tmp, "known_hosts")

@@ -32,7 +32,8 @@ bool expected_allowed(T type, P phase) {
     case T::log: return true;
     case T::sign: return phase == P::preauth || phase == P::state_received;
     case T::transport_state: return phase == P::authenticated;
-    case T::register_continuation: return phase == P::state_received;
+    case T::register_continuation:
+    case T::resume_policy: return phase == P::state_received;
     case T::lookup_user:
     case T::check_publickey:
     case T::verify_publickey:
@@ -158,7 +159,7 @@ TEST(MonitorDispatch, RepeatableRequestsStayAnswered) {
 // The phase in which each request with a body is allowed, for the malformed-body tests.
 P home_phase(T type) {
   if (type == T::transport_state) return P::authenticated;
-  if (type == T::register_continuation) return P::state_received;
+  if (type == T::register_continuation || type == T::resume_policy) return P::state_received;
   return P::preauth;
 }
 
