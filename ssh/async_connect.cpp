@@ -197,9 +197,7 @@ void AsyncConnector::on_connect_ready() {
   }
   LOG_DEBUG1("Connection established.");
   set_nonblocking(socket_.get(), false);  // as open_connection() hands it over
-  int one = 1;
-  setsockopt(socket_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (options_.tcp_keepalive) setsockopt(socket_.get(), SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  tune_connected_socket(socket_.get(), options_);
   Connection c;
   c.fd = std::move(socket_);
   describe_endpoints(c);

@@ -76,9 +76,7 @@ Result<Connection> connect_tcp(const ConnectOptions& o) {
         continue;
       }
       LOG_DEBUG1("Connection established.");
-      int one = 1;
-      setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      if (o.tcp_keepalive) setsockopt(fd.get(), SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+      tune_connected_socket(fd.get(), o);
       Connection c;
       c.fd = std::move(fd);
       describe_endpoints(c);
@@ -118,6 +116,12 @@ Status bind_local_address(int fd, const ConnectOptions& o, int family) {
   freeaddrinfo(res);
   if (rc != 0) return fail(ErrorCode::io, "bind " + o.bind_address + ": " + strerror(errno));
   return {};
+}
+
+void tune_connected_socket(int fd, const ConnectOptions& o) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (o.tcp_keepalive) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
 }
 
 void describe_endpoints(Connection& c) {

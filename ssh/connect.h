@@ -32,6 +32,8 @@ struct Connection {
 
 // BindAddress for a socket of this family, if set.
 Status bind_local_address(int fd, const ConnectOptions& o, int family);
+// A connected TCP socket as ssh uses it: TCP_NODELAY, and SO_KEEPALIVE with TCPKeepAlive.
+void tune_connected_socket(int fd, const ConnectOptions& o);
 // Fills peer/local address and port of a connected socket.
 void describe_endpoints(Connection& c);
 

@@ -51,9 +51,11 @@ inline Bytes user_key_blob() {
   return to_bytes("user key blob");
 }
 
+// Says yes to everything; lookup_user answers `info` (a test may set a policy on it).
 class AcceptingBackend : public auth::ServerBackend {
  public:
-  Result<auth::UserInfo> lookup_user(std::string_view) override { return auth::UserInfo{true, false}; }
+  auth::UserInfo info{true, false};
+  Result<auth::UserInfo> lookup_user(std::string_view) override { return info; }
   Result<auth::PublickeyCheck> check_publickey(std::string_view, std::string_view, ByteView) override {
     auth::PublickeyCheck c;
     c.allowed = true;

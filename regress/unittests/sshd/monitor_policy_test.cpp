@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "auth/server_backend.h"
+#include "regress/unittests/sshd/monitor_harness.h"
 #include "sshd/monitor.h"
 #include "sshd/monitor_protocol.h"
 #include "transport/host_key_interfaces.h"
@@ -12,28 +13,9 @@
 namespace ssh::sshd {
 namespace {
 
-// Says yes to everything, with the policy and root flag the test sets.
-class YesBackend : public auth::ServerBackend {
- public:
-  auth::UserInfo info{true, false, auth::AuthPolicy{}};
-  Result<auth::UserInfo> lookup_user(std::string_view) override { return info; }
-  Result<auth::PublickeyCheck> check_publickey(std::string_view, std::string_view, ByteView) override {
-    auth::PublickeyCheck c;
-    c.allowed = true;
-    return c;
-  }
-  Result<bool> verify_publickey(std::string_view, std::string_view, ByteView, ByteView, ByteView) override {
-    return true;
-  }
-  Result<bool> check_password(std::string_view, const SecretBytes&) override { return true; }
-  Result<auth::KbdintStep> kbdint_start(std::string_view, std::string_view) override {
-    auth::KbdintStep s;
-    s.kind = auth::KbdintStep::Kind::success;
-    return s;
-  }
-  Result<auth::KbdintStep> kbdint_respond(std::vector<SecretBytes>) override { return auth::KbdintStep{}; }
-  void kbdint_stop() override {}
-  Result<bool> account_allowed(std::string_view) override { return true; }
+// The harness's backend, with a per-user policy to enforce.
+struct YesBackend : test::AcceptingBackend {
+  YesBackend() { info.policy = auth::AuthPolicy{}; }
 };
 
 class NoKeys : public transport::HostKeySigner {
