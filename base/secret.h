@@ -19,6 +19,8 @@ class SecretBytes {
   SecretBytes() = default;
   explicit SecretBytes(size_t n) : data_(n) {}
   explicit SecretBytes(ByteView b) : data_(b.begin(), b.end()) {}
+  // Takes the bytes themselves (no copy is left behind to wipe).
+  explicit SecretBytes(Bytes&& b) noexcept : data_(std::move(b)) {}
   SecretBytes(const SecretBytes&) = delete;
   SecretBytes& operator=(const SecretBytes&) = delete;
   SecretBytes(SecretBytes&& o) noexcept : data_(std::move(o.data_)) { o.data_.clear(); }

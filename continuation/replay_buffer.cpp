@@ -50,7 +50,7 @@ Status ReplayBuffer::replay_after(uint64_t count, const std::function<void(ByteV
   // §7.4: the peer's received count acts as an acknowledgement (checked as in §5.4);
   // what is still held afterwards is exactly messages count+1 .. sent.
   SSH_TRY(acknowledge(count));
-  for (const WipedBytes& m : messages_) fn(m.view());
+  for (const SecretBytes& m : messages_) fn(m.view());
   return {};
 }
 

@@ -15,37 +15,6 @@
 
 namespace ssh::continuation {
 
-// One held message: takes a payload without copying it, and wipes it when freed,
-// overwritten, or wiped explicitly. Move-only, so no unwiped copy is ever made.
-class WipedBytes {
- public:
-  explicit WipedBytes(Bytes&& b) noexcept : bytes_(std::move(b)) {}
-  WipedBytes(const WipedBytes&) = delete;
-  WipedBytes& operator=(const WipedBytes&) = delete;
-  WipedBytes(WipedBytes&& o) noexcept : bytes_(std::move(o.bytes_)) { o.bytes_.clear(); }
-  WipedBytes& operator=(WipedBytes&& o) noexcept {
-    if (this != &o) {
-      wipe();
-      bytes_ = std::move(o.bytes_);
-      o.bytes_.clear();
-    }
-    return *this;
-  }
-  ~WipedBytes() { wipe(); }
-
-  // Zeroes the whole allocation and empties the message; the allocation itself is kept
-  // until destruction (which lets a test look at it).
-  void wipe() {
-    ssh::wipe(bytes_.data(), bytes_.capacity());
-    bytes_.clear();
-  }
-  ByteView view() const { return {bytes_.data(), bytes_.size()}; }
-  size_t size() const { return bytes_.size(); }
-
- private:
-  Bytes bytes_;
-};
-
 class ReplayBuffer {
  public:
   ReplayBuffer() = default;
@@ -73,7 +42,8 @@ class ReplayBuffer {
   uint64_t held_bytes() const { return held_bytes_; }
 
  private:
-  std::deque<WipedBytes> messages_;  // numbers acknowledged_+1 .. sent_
+  // Keystrokes and output: wiped when acknowledged or dropped (SecretBytes).
+  std::deque<SecretBytes> messages_;  // numbers acknowledged_+1 .. sent_
   uint64_t sent_ = 0;
   uint64_t acknowledged_ = 0;
   uint64_t held_bytes_ = 0;

@@ -240,10 +240,10 @@ Status TransportSession::finish_kex_method() {
   if (!initial_done_ && config_.role == Role::server) SSH_TRY(send_ext_info());
   // Release what the service layer sent meanwhile, in order.
   while (!held_.empty()) {
-    Bytes m = std::move(held_.front());
+    SecretBytes m = std::move(held_.front());
     held_.pop_front();
     held_bytes_ -= m.size();
-    SSH_TRY(codec_.write_packet(m, out_));
+    SSH_TRY(codec_.write_packet(m.view(), out_));
   }
   return {};
 }

@@ -226,7 +226,7 @@ Status TransportSession::send(ByteView payload) {
     if (held_bytes_ + payload.size() > kMaxHeldBytes) {
       return fail(ErrorCode::limit, "too much data queued during key exchange");
     }
-    held_.emplace_back(payload.begin(), payload.end());
+    held_.emplace_back(payload);
     held_bytes_ += payload.size();
     return {};
   }

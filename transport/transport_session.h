@@ -204,7 +204,7 @@ class TransportSession {
   size_t out_pos_ = 0;
 
   std::unique_ptr<KexRound> kex_;
-  std::deque<Bytes> held_;
+  std::deque<SecretBytes> held_;  // plaintext (keystrokes, output): wiped when sent
   size_t held_bytes_ = 0;
   bool initial_done_ = false;
   bool strict_ = false;

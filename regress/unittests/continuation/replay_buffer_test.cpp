@@ -162,37 +162,7 @@ TEST(ReplayBuffer, PayloadIsCopied) {  // §5.1: the buffer owns its copy
   EXPECT_EQ(replayed(b, 0), std::vector<std::string>{"original"});
 }
 
-// Held messages are keystrokes and output: the buffer stores them in a type that wipes
-// them when freed, and that type cannot be copied (no stray unwiped copy).
-static_assert(!std::is_copy_constructible_v<WipedBytes>);
-static_assert(!std::is_copy_assignable_v<WipedBytes>);
-static_assert(std::is_nothrow_move_constructible_v<WipedBytes>);
-
-TEST(ReplayBuffer, WipedBytesZeroesItsWholeAllocation) {
-  Bytes payload = to_bytes("secret keystrokes");
-  payload.reserve(64);  // the wipe covers the capacity, not only the size
-  payload.push_back('!');
-  WipedBytes held(std::move(payload));
-  ByteView before = held.view();
-  const uint8_t* storage = before.data();
-  ASSERT_EQ(as_text(before), "secret keystrokes!");
-  held.wipe();
-  EXPECT_EQ(held.size(), 0u);
-  // wipe() keeps the allocation until destruction, so reading it here is defined.
-  for (size_t i = 0; i < 18; ++i) EXPECT_EQ(storage[i], 0) << i;
-}
-
-TEST(ReplayBuffer, WipedBytesMovesWithoutLeavingACopy) {
-  WipedBytes a(to_bytes("output"));
-  const uint8_t* storage = a.view().data();
-  WipedBytes b(std::move(a));
-  EXPECT_EQ(a.size(), 0u);              // NOLINT(bugprone-use-after-move): checked on purpose
-  EXPECT_EQ(b.view().data(), storage);  // the same allocation moved, nothing copied
-  WipedBytes c(to_bytes("other"));
-  c = std::move(b);
-  EXPECT_EQ(as_text(c.view()), "output");
-}
-
+// Held messages are kept as SecretBytes (wiped when freed; tested in unit-base).
 TEST(ReplayBuffer, AcknowledgedAndReplayedMessagesStayIntact) {
   // The wiping element type changes nothing of what the buffer hands out.
   ReplayBuffer b = filled(3);
