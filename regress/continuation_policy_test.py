@@ -4,7 +4,8 @@ item 4): our sshd, a raw continuation peer (continuation_peer.py) that logs in f
 
 - Match Address 127.0.0.2 with DenyUsers (the user is invalid from there, as for a
   fresh login) or with Resume no: refused from .2.
-- from="127.0.0.1" on the login key: refused from .2.
+- from="127.0.0.1" on the login key: refused from .2; expiry-time= passed since the
+  login: refused.
 - RevokedKeys: a key revoked after login cannot resume; the suspended session ends and
   that is logged; a fresh login with the revoked key is refused too.
 Each refusal: one "Failed continuation@sshc.dev ... refused by policy: REASON" line; the
@@ -23,6 +24,11 @@ import fixture  # noqa: E402
 cp = sec.cp
 NEW = "127.0.0.2"
 METHOD = re.escape("continuation@sshc.dev")
+
+
+def write_file(path, text):
+    with open(path, "w") as f:
+        f.write(text)
 
 
 class PolicyCase(sec.SecCase):
@@ -90,10 +96,25 @@ class KeyFromOptionTest(PolicyCase):
             self.saved = f.read()
         with open(self.sshd.authorized_keys, "w") as f:
             f.write(f'from="127.0.0.1" {line}\n')
-        self.addCleanup(lambda: open(self.sshd.authorized_keys, "w").write(self.saved))
+        self.addCleanup(write_file, self.sshd.authorized_keys, self.saved)
 
     def test_login_key_not_allowed_from_the_new_address(self):
         self.assert_refused(self.victim(), "the login key is not allowed from 127.0.0.2")
+
+
+class KeyExpiryTest(PolicyCase):
+    def test_login_key_expired_while_suspended(self):
+        with open(self.client_key + ".pub") as f:
+            line = f.read().strip()
+        with open(self.sshd.authorized_keys) as f:
+            saved = f.read()
+        self.addCleanup(write_file, self.sshd.authorized_keys, saved)
+        expiry = time.strftime("%Y%m%d%H%M%SZ", time.gmtime(time.time() + 3))
+        with open(self.sshd.authorized_keys, "w") as f:
+            f.write(f'expiry-time="{expiry}" {line}\n')
+        v = self.victim()
+        time.sleep(4.5)  # the key expires while the session lives
+        self.assert_refused(v, "the login key has expired", serves=False)
 
 
 class RevokedKeyTest(PolicyCase):
@@ -114,7 +135,7 @@ class RevokedKeyTest(PolicyCase):
         v = self.victim()
         with open(self.client_key + ".pub") as src, open(self.revoked, "w") as dst:
             dst.write(src.read())
-        self.addCleanup(lambda: open(self.revoked, "w").close())
+        self.addCleanup(write_file, self.revoked, "")
         self.assert_refused(v, "the login key is revoked", serves=False)
         r = self.run_ssh(command=["echo", "in"], timeout=30)
         self.assertEqual(r.returncode, 255, "a revoked key logged in")
