@@ -6,6 +6,7 @@ item 4): our sshd, a raw continuation peer (continuation_peer.py) that logs in f
   fresh login) or with Resume no: refused from .2.
 - from="127.0.0.1" on the login key: refused from .2; expiry-time= passed since the
   login: refused.
+- Match Address 127.0.0.2 with PermitRootLogin no: a root session is refused from .2.
 - RevokedKeys: a key revoked after login cannot resume; the suspended session ends and
   that is logged; a fresh login with the revoked key is refused too.
 Each refusal: one "Failed continuation@sshc.dev ... refused by policy: REASON" line; the
@@ -85,6 +86,16 @@ class ResumeNoFromNewAddressTest(PolicyCase):
 
     def test_refused(self):
         self.assert_refused(self.victim(), "Resume no for this user and address")
+
+
+class RootFromNewAddressTest(PolicyCase):
+    sshd_extra_config = "PermitRootLogin prohibit-password"
+    sshd_match_config = f"Match Address {NEW}\n  PermitRootLogin no"
+
+    def test_root_session_refused_where_root_may_not_log_in(self):
+        v = cp.Victim(self.sshd.port, "root", self.client_key)
+        self.addCleanup(v.close)
+        self.assert_refused(v, "root")
 
 
 class KeyFromOptionTest(PolicyCase):
