@@ -10,11 +10,17 @@
 // Another user's handle names no entry of this user's uid, so it finds nothing. Both ends
 // check who is on the other side (SO_PEERCRED): the listener was set up by root, the
 // connecting monitor is root.
+//
+// The registry belongs to its daemon (PROTOCOL.continuation §12.6): each instance keeps its
+// entries in a subdirectory named by its identity, resumes only from there, and prunes only
+// there, without ever connecting to an entry to see whether it lives.
 #pragma once
 
 #include <sys/types.h>
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/result.h"
@@ -41,14 +47,28 @@ struct ResumeHandoff {
 SecretBytes encode(const ResumeHandoff& m);
 Result<ResumeHandoff> decode_handoff(ByteView m);
 
-// Removes entries nobody listens on any more (their monitor was killed). Best effort.
-void prune_registry(const std::string& dir);
+// The identity of a daemon instance: what survives a restart or an upgrade of the same
+// daemon and tells it apart from other daemons on the host. A hash of the absolute path
+// of its sshd_config and of its sorted listen addresses ("host port" each); 16 hex digits.
+std::string instance_identity(const std::string& config_path, std::vector<std::string> listen);
+
+// The instance's own registry directory: base/<identity>.
+std::string instance_registry_dir(const std::string& base, const std::string& identity);
+
+// The paths of the Unix sockets in a listening state, from /proc/net/unix-formatted text.
+std::set<std::string> listening_unix_paths(const std::string& proc_net_unix);
+
+// Removes the entries of dir (the instance's own directory) that are provably dead: a
+// socket file with no listening socket bound to that path (/proc/net/unix), older than
+// a few seconds (a monitor binds, then listens). Never connects. Best effort; returns the
+// number of entries removed.
+int prune_registry(const std::string& dir);
 
 // The entry's path; dir must be the registry directory.
 std::string registry_path(const std::string& dir, uid_t uid, ByteView handle);
 
-// Session's monitor: makes sure dir exists, is a directory owned by us and not accessible
-// to anyone else, then binds and listens on the entry. The caller unlinks `path` when the
+// Session's monitor: makes sure dir and its parent exist, are directories owned by us and
+// not accessible to anyone else, then binds and listens on the entry. The caller unlinks `path` when the
 // session ends.
 Result<UniqueFd> bind_registry_entry(const std::string& dir, uid_t uid, ByteView handle, std::string& path);
 

@@ -1,0 +1,168 @@
+"""The registry of suspended sessions belongs to its daemon (issue 8 item 6,
+PROTOCOL.continuation §12.6): two of our sshds, as root, with the same host keys but
+their own configs and ports.
+
+- OwnershipTest:  a continuation made on one sshd cannot be resumed through the other
+                  ("no such session"), and still resumes on its own.
+- RestartTest:    stopping one sshd's listener (SIGTERM leaves sessions alone) and starting
+                  it again with the same config: the other's sessions are not touched (no
+                  connection, no log line there), its own suspended session still resumes,
+                  and the registry directory is the same.
+- PruneTest:      at start an sshd removes a dead entry (a bound socket file nobody listens
+                  on) from its own directory, and neither connects to a live one nor
+                  touches another instance's directory.
+
+Root only, like continuation_security_test.py, whose helpers this uses.
+"""
+import os
+import re
+import select
+import shutil
+import socket
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+import continuation_security_test as sec  # noqa: E402
+import fixture  # noqa: E402
+
+cp = sec.cp
+METHOD = re.escape("continuation@sshc.dev")
+
+
+def registry_dir_of(log):
+    """The instance directory the sshd announced at start (sshd/main.cpp, DEBUG1)."""
+    m = re.search(r"continuation registry (/\S+)", log)
+    return m.group(1) if m else None
+
+
+def bound_socket(path, listening):
+    """A SOCK_SEQPACKET socket bound to path, listening if asked; its file is made an
+    hour old so that only liveness decides whether it may be pruned."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.bind(path)
+    if listening:
+        s.listen(1)
+    old = time.time() - 3600
+    os.utime(path, (old, old))
+    return s
+
+
+class RegistryCase(sec.SecCase):
+    """The class's sshd, and another of our sshds with the same host keys."""
+
+    sshd_extra_config = "ResumeTimeout 120"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_dir = tempfile.mkdtemp(prefix="sshc-registry-other-")
+        os.chmod(cls.other_dir, 0o755)
+        for name in os.listdir(cls.tmp):
+            if name.startswith("ssh_host_"):
+                shutil.copy2(os.path.join(cls.tmp, name), cls.other_dir)
+        cls.other = fixture.OurSshd(cls.other_dir, "ResumeTimeout 120").start()
+        cls.other.authorize(cls.client_key + ".pub")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.other.stop()
+        shutil.rmtree(cls.other_dir, ignore_errors=True)
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.other_mark = len(self.other.read_log())
+
+    def other_log(self):
+        return self.other.read_log()[self.other_mark:]
+
+    def other_victim(self):
+        v = cp.Victim(self.other.port, self.user, self.client_key)
+        self.addCleanup(v.close)
+        return v
+
+    def restart(self):
+        """Stops the class's sshd listener with SIGTERM (its sessions stay) and starts it
+        again with the same config. The old sessions are the test's to end."""
+        leftovers = fixture.descendants(self.sshd.proc.pid)
+        self.addCleanup(lambda: fixture.kill_all(reversed(leftovers)))
+        self.sshd.proc.terminate()
+        self.sshd.proc.wait(timeout=10)
+        self.sshd.start()  # a fresh log file
+        self.log_mark = 0
+
+
+class OwnershipTest(RegistryCase):
+    def test_same_host_key_other_instance_cannot_resume(self):
+        self.assertEqual(self.sshd.host_pubkey_line(), self.other.host_pubkey_line())
+        v = self.victim()
+        self.suspend(v)
+        outcome, t = cp.attempt_resume(self.other.port, v.user, v.handle, v.received, lambda h: v.proof(h))
+        self.addCleanup(t.close)
+        self.assertEqual(outcome.kind, "failure", outcome)
+        line = f"Failed {METHOD} for {self.user} from 127\\.0\\.0\\.1 port {t.local_port} ssh2: no such session"
+        self.assertTrue(fixture.wait_for(lambda: re.search(line, self.other_log()), 10), self.other_log()[-3000:])
+        self.assertNotIn("Accepted continuation@sshc.dev", self.other_log())
+        self.assertNotRegex(self.log(), rf"Accepted {METHOD}|continuation registry:")
+        self.assert_resumes(v)
+
+    def test_the_instances_have_their_own_directories(self):
+        mine, theirs = registry_dir_of(self.sshd.read_log()), registry_dir_of(self.other.read_log())
+        self.assertTrue(mine and theirs, "no 'continuation registry' line at start")
+        self.assertNotEqual(mine, theirs)
+        self.assertEqual(os.path.dirname(mine), sec.REGISTRY_DIR)
+        v, w = self.victim(), self.other_victim()
+        self.assertEqual(os.path.dirname(sec.registry_entry(v.user, v.handle)), mine)
+        self.assertEqual(os.path.dirname(sec.registry_entry(w.user, w.handle)), theirs)
+
+
+class RestartTest(RegistryCase):
+    def test_restart_touches_only_its_own_sessions_and_keeps_them(self):
+        mine = registry_dir_of(self.sshd.read_log())
+        own = self.victim()
+        self.suspend(own)
+        live, suspended = self.other_victim(), self.other_victim()
+        suspended.cut()
+        self.assertTrue(fixture.wait_for(lambda: "session suspended" in self.other_log(), 10), self.other_log())
+        time.sleep(0.5)
+        mark = len(self.other.read_log())
+        self.restart()
+        self.assertEqual(registry_dir_of(self.sshd.read_log()), mine, "the instance directory moved")
+        time.sleep(1)
+        # Nothing reached the other instance's sessions: not one log line there.
+        self.assertEqual(self.other.read_log()[mark:], "")
+        live.provoke(1)
+        self.assertNotIn("continuation registry:", self.log())
+        self.assert_resumes(own)  # through the restarted listener
+        outcome, _ = suspended.resume()
+        self.assertEqual(outcome.kind, "success", f"{outcome}\n{self.other_log()[-3000:]}")
+
+
+class PruneTest(RegistryCase):
+    def test_dead_entry_pruned_at_start_live_ones_untouched(self):
+        mine = registry_dir_of(self.sshd.read_log())
+        theirs = registry_dir_of(self.other.read_log())
+        for d in (mine, theirs):
+            os.makedirs(d, mode=0o700, exist_ok=True)
+        dead = os.path.join(mine, "0." + "de" * 16 + ".sock")
+        bound_socket(dead, listening=True).close()  # its monitor was killed
+        live = bound_socket(os.path.join(mine, "0." + "11" * 16 + ".sock"), listening=True)
+        self.addCleanup(live.close)
+        foreign = os.path.join(theirs, "0." + "fe" * 16 + ".sock")
+        bound_socket(foreign, listening=False).close()
+        self.addCleanup(lambda: os.path.exists(foreign) and os.unlink(foreign))
+        self.addCleanup(lambda: os.path.exists(live.getsockname()) and os.unlink(live.getsockname()))
+        self.restart()
+        self.assertTrue(fixture.wait_for(lambda: not os.path.exists(dead), 5), "dead entry not pruned")
+        self.assertIn(f"removed dead entry {dead}", self.sshd.read_log())
+        self.assertTrue(os.path.exists(live.getsockname()))
+        self.assertEqual(select.select([live], [], [], 0.5)[0], [], "the sshd connected to a live entry")
+        self.assertTrue(os.path.exists(foreign), "another instance's entry was pruned")
+        self.assert_daemon_serves()
+
+
+if __name__ == "__main__":
+    unittest.main()
