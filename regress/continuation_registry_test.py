@@ -11,6 +11,10 @@ their own configs and ports.
 - PruneTest:      at start an sshd removes a dead entry (a bound socket file nobody listens
                   on) from its own directory, and neither connects to a live one nor
                   touches another instance's directory.
+- Cap*Test:       MaxSuspendedSessions (per user, in Match too) and MaxSuspendedSessionsTotal
+                  (PROTOCOL.continuation §9): a suspension beyond a cap ends the user's
+                  oldest suspended session, logged by the monitor and by the session;
+                  the others still resume. `sshd -T` shows both keywords.
 
 Root only, like continuation_security_test.py, whose helpers this uses.
 """
@@ -19,6 +23,7 @@ import re
 import select
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -162,6 +167,73 @@ class PruneTest(RegistryCase):
         self.assertEqual(select.select([live], [], [], 0.5)[0], [], "the sshd connected to a live entry")
         self.assertTrue(os.path.exists(foreign), "another instance's entry was pruned")
         self.assert_daemon_serves()
+
+
+class CapCase(sec.SecCase):
+    def suspend_all(self, n):
+        vs = []
+        for _ in range(n):
+            v = self.victim()
+            self.suspend(v)
+            time.sleep(0.05)  # distinct suspension times
+            vs.append(v)
+        return vs
+
+    def assert_ended_by_cap(self, v, reason):
+        port = v.t.local_port
+        self.wait_log(rf"Ending suspended session \S+ of user {self.user}: {reason}")
+        self.wait_log(rf"Suspended session of user {self.user} 127\.0\.0\.1 port {port} ended: {reason}")
+        self.assert_session_gone(v)
+
+    def dump(self, spec):
+        r = subprocess.run([fixture.our_sshd(), "-T", "-f", self.sshd.config, "-C", spec],
+                                   capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+
+class CapPerUserTest(CapCase):
+    sshd_extra_config = "MaxSuspendedSessions 2"
+
+    def test_third_suspension_ends_the_oldest(self):
+        first, second, third = self.suspend_all(3)
+        self.assert_ended_by_cap(first, "MaxSuspendedSessions 2 reached")
+        self.assert_resumes(second)
+        self.assert_resumes(third)
+        self.assertEqual(len(re.findall("Ending suspended session", self.log())), 1, self.log()[-3000:])
+
+    def test_resumed_sessions_do_not_count(self):
+        first, second = self.suspend_all(2)
+        self.assert_resumes(first)
+        (third,) = self.suspend_all(1)
+        time.sleep(0.5)
+        self.assertNotIn("Ending suspended session", self.log())
+        self.assert_resumes(second)
+        self.assert_resumes(third)
+
+
+class CapMatchTest(CapCase):
+    sshd_extra_config = "MaxSuspendedSessions 5"
+    sshd_match_config = "Match Address 127.0.0.1\n MaxSuspendedSessions 1"
+
+    def test_match_applies(self):
+        self.assertIn("\nmaxsuspendedsessions 1\n", self.dump(f"user={self.user},host=h,addr=127.0.0.1"))
+        self.assertIn("\nmaxsuspendedsessions 5\n", self.dump(f"user={self.user},host=h,addr=127.0.0.2"))
+        first, second = self.suspend_all(2)
+        self.assert_ended_by_cap(first, "MaxSuspendedSessions 1 reached")
+        self.assert_resumes(second)
+
+
+class CapTotalTest(CapCase):
+    sshd_extra_config = "MaxSuspendedSessionsTotal 2"
+
+    def test_total_cap_ends_the_users_oldest(self):
+        out = self.dump(f"user={self.user},host=h,addr=127.0.0.1")
+        self.assertIn("\nmaxsuspendedsessions 10\nmaxsuspendedsessionstotal 2\n", out)
+        first, second, third = self.suspend_all(3)
+        self.assert_ended_by_cap(first, "MaxSuspendedSessionsTotal 2 reached")
+        self.assert_resumes(second)
+        self.assert_resumes(third)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,10 @@ constexpr size_t kMaxField = kMaxHandoff;
 constexpr unsigned long kAcceptCon = 0x00010000;
 // A monitor binds an entry, then listens on it: an entry this young may be on its way up.
 constexpr time_t kPruneGraceSeconds = 5;
+// A monitor's request that a suspended session end: this tag, then the reason.
+constexpr std::string_view kEndTag = "end-suspended@sshc.dev\n";
+constexpr mode_t kSuspendedMode = 0400;
+constexpr mode_t kConnectedMode = 0600;
 
 Result<sockaddr_un> unix_address(const std::string& path) {
   sockaddr_un a{};
@@ -233,6 +237,12 @@ Result<IncomingResume> accept_resume(int listen_fd, uid_t monitor_uid) {
   // The monitor sends the hand-off right after connecting; do not let it stall us.
   SSH_TRY(wait_readable(in.connection.get(), 5000));
   auto message = SSH_TRY(receive_unix_message(in.connection.get(), kMaxHandoff));
+  std::string_view text(reinterpret_cast<const char*>(message.data.data()), message.data.size());
+  if (!message.fd && text.starts_with(kEndTag)) {
+    in.end_reason = std::string(text.substr(kEndTag.size(), 256));
+    if (in.end_reason.empty()) in.end_reason = "ended by the server";
+    return in;
+  }
   SecretBytes data(message.data);
   wipe(message.data.data(), message.data.size());
   in.handoff = SSH_TRY(decode_handoff(data.view()));
@@ -243,6 +253,69 @@ Result<IncomingResume> accept_resume(int listen_fd, uid_t monitor_uid) {
 
 Status answer_resume(int connection, const ResumeVerdict& verdict) {
   return send_unix_message(connection, encode_answer(verdict));
+}
+
+void mark_suspended(const std::string& path, bool suspended) {
+  if (chmod(path.c_str(), suspended ? kSuspendedMode : kConnectedMode) != 0) {
+    LOG_ERROR("continuation registry: chmod %s: %s", path.c_str(), strerror(errno));
+  }
+}
+
+std::vector<SuspendedEntry> suspended_entries(const std::string& dir) {
+  std::vector<SuspendedEntry> found;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return found;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    std::string path = dir + "/" + name;
+    struct stat st {};
+    if (!name.ends_with(".sock") || lstat(path.c_str(), &st) != 0) continue;
+    if (!S_ISSOCK(st.st_mode) || (st.st_mode & 07777) != kSuspendedMode) continue;
+    char* end = nullptr;
+    unsigned long uid = strtoul(name.c_str(), &end, 10);
+    if (end == name.c_str() || *end != '.') continue;
+    found.push_back(SuspendedEntry{path, uid_t(uid), st.st_ctim});
+  }
+  closedir(d);
+  std::sort(found.begin(), found.end(), [](const SuspendedEntry& a, const SuspendedEntry& b) {
+    if (a.since.tv_sec != b.since.tv_sec) return a.since.tv_sec < b.since.tv_sec;
+    if (a.since.tv_nsec != b.since.tv_nsec) return a.since.tv_nsec < b.since.tv_nsec;
+    return a.path < b.path;
+  });
+  return found;
+}
+
+std::vector<EndRequest> over_caps(const std::vector<SuspendedEntry>& entries, uid_t uid, const std::string& self,
+                                  int per_user, int total) {
+  std::vector<std::string> mine;  // the user's, oldest first, the new one last
+  for (const auto& e : entries) {
+    if (e.uid == uid && e.path != self) mine.push_back(e.path);
+  }
+  mine.push_back(self);
+  bool self_listed = std::ranges::any_of(entries, [&](const SuspendedEntry& e) { return e.path == self; });
+  long all = long(entries.size()) + (self_listed ? 0 : 1);
+  long user_count = long(mine.size());
+  std::vector<EndRequest> end;
+  size_t next = 0;
+  for (; next < mine.size() && user_count > per_user; ++next, --user_count, --all) {
+    end.push_back({mine[next], "MaxSuspendedSessions " + std::to_string(per_user) + " reached"});
+  }
+  for (; next < mine.size() && all > total; ++next, --all) {
+    end.push_back({mine[next], "MaxSuspendedSessionsTotal " + std::to_string(total) + " reached"});
+  }
+  return end;
+}
+
+Status request_end(const std::string& path, uid_t listener_uid, const std::string& reason) {
+  sockaddr_un a = SSH_TRY(unix_address(path));
+  UniqueFd fd(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) return fail(ErrorCode::io, std::string("socket: ") + strerror(errno));
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    return fail(ErrorCode::io, "connect " + path + ": " + strerror(errno));
+  }
+  if (SSH_TRY(peer_uid(fd.get())) != listener_uid) return fail(ErrorCode::auth, "registry entry not ours: " + path);
+  std::string message = std::string(kEndTag) + reason;
+  return send_unix_message(fd.get(), as_bytes(message));
 }
 
 }  // namespace ssh::sshd

@@ -84,8 +84,39 @@ struct IncomingResume {
   UniqueFd connection;  // answer on this with answer_resume()
   ResumeHandoff handoff;
   UniqueFd socket;
+  // Not empty: no hand-off but a monitor's request that the suspended session end, for
+  // this reason (a cap on suspended sessions, PROTOCOL.continuation §9). No answer.
+  std::string end_reason;
 };
 Result<IncomingResume> accept_resume(int listen_fd, uid_t monitor_uid);
 Status answer_resume(int connection, const ResumeVerdict& verdict);
+
+// Caps on suspended sessions (PROTOCOL.continuation §9, §12.7). A suspended session's
+// entry has mode 0400 (0600 while it has a connection); its change time is when it was
+// marked. The session's monitor marks it when told.
+void mark_suspended(const std::string& path, bool suspended);
+
+struct SuspendedEntry {
+  std::string path;
+  uid_t uid = 0;
+  timespec since{};
+};
+// The suspended entries of dir (an instance directory), oldest first.
+std::vector<SuspendedEntry> suspended_entries(const std::string& dir);
+
+struct EndRequest {
+  std::string path;
+  std::string reason;
+};
+// Which sessions to end now that the session at self (of uid) has suspended: the user's
+// oldest suspended sessions beyond per_user, then, while the instance has more than
+// total, more of the user's oldest; the session at self comes last, so it ends only if
+// the user has no older one left.
+std::vector<EndRequest> over_caps(const std::vector<SuspendedEntry>& entries, uid_t uid, const std::string& self,
+                                  int per_user, int total);
+
+// Monitor: asks the session listening on path (set up by listener_uid) to end, for reason.
+// Does not wait.
+Status request_end(const std::string& path, uid_t listener_uid, const std::string& reason);
 
 }  // namespace ssh::sshd

@@ -42,6 +42,41 @@ TEST(ListeningUnixPaths, OnlyListeningNamedSockets) {
   EXPECT_TRUE(listening_unix_paths("").empty());
 }
 
+// PROTOCOL.continuation §9: whom a new suspension ends.
+std::vector<SuspendedEntry> entries(std::initializer_list<std::pair<const char*, uid_t>> list) {
+  std::vector<SuspendedEntry> v;
+  long t = 0;
+  for (const auto& [path, uid] : list) v.push_back(SuspendedEntry{path, uid, timespec{++t, 0}});
+  return v;
+}
+
+std::vector<std::string> paths(const std::vector<EndRequest>& ends) {
+  std::vector<std::string> v;
+  for (const auto& e : ends) v.push_back(e.path);
+  return v;
+}
+
+TEST(SuspendCaps, PerUserEndsTheUsersOldest) {
+  auto e = entries({{"a1", 1}, {"b1", 2}, {"a2", 1}, {"a3", 1}});
+  EXPECT_TRUE(over_caps(e, 1, "a3", 3, 100).empty());
+  auto ends = over_caps(e, 1, "a3", 2, 100);
+  EXPECT_EQ(paths(ends), std::vector<std::string>{"a1"});
+  EXPECT_NE(ends[0].reason.find("MaxSuspendedSessions 2"), std::string::npos);
+  EXPECT_EQ(paths(over_caps(e, 1, "a3", 1, 100)), (std::vector<std::string>{"a1", "a2"}));
+  EXPECT_EQ(paths(over_caps(e, 1, "a3", 0, 100)), (std::vector<std::string>{"a1", "a2", "a3"}));
+}
+
+TEST(SuspendCaps, TotalEndsTheUsersOldestOrItself) {
+  auto e = entries({{"b1", 2}, {"a1", 1}, {"b2", 2}, {"a2", 1}});
+  auto ends = over_caps(e, 1, "a2", 10, 3);
+  EXPECT_EQ(paths(ends), std::vector<std::string>{"a1"});  // never another user's
+  EXPECT_NE(ends[0].reason.find("MaxSuspendedSessionsTotal 3"), std::string::npos);
+  EXPECT_EQ(paths(over_caps(e, 1, "a2", 10, 2)), (std::vector<std::string>{"a1", "a2"}));
+  auto f = entries({{"b1", 2}, {"b2", 2}, {"a1", 1}});
+  EXPECT_EQ(paths(over_caps(f, 1, "a1", 10, 2)), std::vector<std::string>{"a1"});
+  EXPECT_TRUE(over_caps(f, 1, "a1", 10, 3).empty());
+}
+
 class PruneTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -102,6 +137,20 @@ TEST_F(PruneTest, NeverConnects) {
   pollfd p{live.get(), POLLIN, 0};
   EXPECT_EQ(poll(&p, 1, 0), 0);  // nothing to accept
   EXPECT_TRUE(exists("0.live.sock"));
+}
+
+TEST_F(PruneTest, SuspendedEntriesAreMarkedAndListedOldestFirst) {
+  UniqueFd one = bound("1000.aa.sock", true), two = bound("1000.bb.sock", true), three = bound("7.cc.sock", true);
+  mark_suspended(dir_ + "/1000.bb.sock", true);
+  mark_suspended(dir_ + "/7.cc.sock", true);
+  mark_suspended(dir_ + "/1000.aa.sock", true);
+  mark_suspended(dir_ + "/1000.aa.sock", false);  // resumed
+  auto found = suspended_entries(dir_);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].path, dir_ + "/1000.bb.sock");
+  EXPECT_EQ(found[0].uid, 1000u);
+  EXPECT_EQ(found[1].path, dir_ + "/7.cc.sock");
+  EXPECT_EQ(found[1].uid, 7u);
 }
 
 TEST_F(PruneTest, MissingDirectory) {
