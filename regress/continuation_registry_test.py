@@ -15,6 +15,9 @@ their own configs and ports.
                   (PROTOCOL.continuation §9): a suspension beyond a cap ends the user's
                   oldest suspended session, logged by the monitor and by the session;
                   the others still resume. `sshd -T` shows both keywords.
+- Fail2banTest:   failed resumptions (wrong proof, no such session) are logged so that
+                  fail2ban's stock sshd filter counts them against the source address,
+                  exactly as it counts failed logins (fail2ban-regex; skipped without it).
 
 Root only, like continuation_security_test.py, whose helpers this uses.
 """
@@ -234,6 +237,30 @@ class CapTotalTest(CapCase):
         self.assert_ended_by_cap(first, "MaxSuspendedSessionsTotal 2 reached")
         self.assert_resumes(second)
         self.assert_resumes(third)
+
+
+class Fail2banTest(sec.SecCase):
+    FILTER = "/etc/fail2ban/filter.d/sshd.conf"
+
+    def test_failed_resumptions_are_counted_per_address(self):
+        if not shutil.which("fail2ban-regex") or not os.path.exists(self.FILTER):
+            self.skipTest("fail2ban not installed (apt-get install fail2ban)")
+        v = self.victim()
+        self.suspend(v)
+        _, wrong = self.attempt(self.user, v.handle, v.received, lambda h: bytes(32))
+        self.assert_one_failed_line(wrong.local_port, "wrong proof")
+        _, missing = self.attempt(self.user, bytes(32), 0, lambda h: bytes(32))
+        self.assert_one_failed_line(missing.local_port, "no such session")
+        lines = [l for l in self.log().splitlines() if l.startswith("Failed continuation@sshc.dev")]
+        self.assertEqual(len(lines), 2, self.log()[-3000:])
+        syslog = os.path.join(self.tmp, "resume-failures.log")
+        with open(syslog, "w") as f:
+            for i, line in enumerate(lines):
+                f.write(f"Dec  8 00:00:0{i} host sshd[{100 + i}]: {line}\n")
+        r = subprocess.run(["fail2ban-regex", "-o", "<ip> <F-USER>", syslog, self.FILTER],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.stdout.split("\n")[:2], [f"127.0.0.1 {self.user}"] * 2, r.stdout + r.stderr)
+        self.assert_resumes(v)
 
 
 if __name__ == "__main__":
