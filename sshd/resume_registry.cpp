@@ -263,6 +263,9 @@ void mark_suspended(const std::string& path, bool suspended) {
 
 std::vector<SuspendedEntry> suspended_entries(const std::string& dir) {
   std::vector<SuspendedEntry> found;
+  // The entries of sessions that were killed do not count (pruned at the next start).
+  std::string table = read_text("/proc/net/unix");
+  std::set<std::string> listening = listening_unix_paths(table);
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return found;
   while (dirent* e = readdir(d)) {
@@ -271,6 +274,7 @@ std::vector<SuspendedEntry> suspended_entries(const std::string& dir) {
     struct stat st {};
     if (!name.ends_with(".sock") || lstat(path.c_str(), &st) != 0) continue;
     if (!S_ISSOCK(st.st_mode) || (st.st_mode & 07777) != kSuspendedMode) continue;
+    if (!table.empty() && !listening.contains(path)) continue;
     char* end = nullptr;
     unsigned long uid = strtoul(name.c_str(), &end, 10);
     if (end == name.c_str() || *end != '.') continue;

@@ -68,8 +68,8 @@ int prune_registry(const std::string& dir);
 std::string registry_path(const std::string& dir, uid_t uid, ByteView handle);
 
 // Session's monitor: makes sure dir and its parent exist, are directories owned by us and
-// not accessible to anyone else, then binds and listens on the entry. The caller unlinks `path` when the
-// session ends.
+// not accessible to anyone else, then binds and listens on the entry. The caller unlinks
+// `path` when the session ends.
 Result<UniqueFd> bind_registry_entry(const std::string& dir, uid_t uid, ByteView handle, std::string& path);
 
 // New connection's monitor: connects to the entry for (uid, handle), checks that the
@@ -101,7 +101,8 @@ struct SuspendedEntry {
   uid_t uid = 0;
   timespec since{};
 };
-// The suspended entries of dir (an instance directory), oldest first.
+// The suspended entries of dir (an instance directory), oldest first; entries nobody
+// listens on (/proc/net/unix) are left out.
 std::vector<SuspendedEntry> suspended_entries(const std::string& dir);
 
 struct EndRequest {

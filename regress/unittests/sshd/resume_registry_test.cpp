@@ -145,6 +145,8 @@ TEST_F(PruneTest, SuspendedEntriesAreMarkedAndListedOldestFirst) {
   mark_suspended(dir_ + "/7.cc.sock", true);
   mark_suspended(dir_ + "/1000.aa.sock", true);
   mark_suspended(dir_ + "/1000.aa.sock", false);  // resumed
+  bound("1000.dd.sock", true);                    // its session was killed
+  mark_suspended(dir_ + "/1000.dd.sock", true);
   auto found = suspended_entries(dir_);
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(found[0].path, dir_ + "/1000.bb.sock");
