@@ -208,6 +208,10 @@ struct ServerConfig {
   // sleep.
   bool resume = true;
   int resume_timeout = 43200;
+  // Suspended sessions kept per user (Match applies) and by the whole daemon instance;
+  // beyond either, the user's oldest suspended session ends (PROTOCOL.continuation §9).
+  int max_suspended_sessions = 10;
+  int max_suspended_sessions_total = 1000;
 
   // Non-fatal lines sshd prints while parsing ("Deprecated option ..."); main logs them.
   std::vector<std::string> warnings;

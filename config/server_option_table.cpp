@@ -248,6 +248,8 @@ constexpr ServerOptionSpec kServerTable[] = {
     // Our own keywords (PROTOCOL.continuation); printed last.
     flag("Resume", &S::resume, M),
     seconds("ResumeTimeout", &S::resume_timeout, M),
+    integer("MaxSuspendedSessions", &S::max_suspended_sessions, M),
+    integer("MaxSuspendedSessionsTotal", &S::max_suspended_sessions_total, G),
 
     // Parse-only.
     {"DebianBanner", {}, {}, Arity::one, srv_parse_flag, nullptr, &S::debian_banner, G},

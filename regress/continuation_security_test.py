@@ -29,6 +29,7 @@ Log lines relied on (our sshd, LogLevel DEBUG1 from the fixture):
 Root only: the tests need our sshd's privilege separation, a second account and runuser.
 """
 import concurrent.futures
+import glob
 import hashlib
 import os
 import pwd
@@ -70,9 +71,13 @@ def ensure_second_user():
 
 
 def registry_entry(user, handle):
-    """sshd/resume_registry.cpp: <dir>/<uid>.<first 16 bytes of sha256(handle), hex>.sock"""
+    """sshd/resume_registry.cpp: <dir>/<instance>/<uid>.<first 16 bytes of sha256(handle),
+    hex>.sock (PROTOCOL.continuation §12.2, §12.6), in whichever instance's directory
+    holds it; a path that does not exist if none does."""
     uid = pwd.getpwnam(user).pw_uid
-    return os.path.join(REGISTRY_DIR, f"{uid}.{hashlib.sha256(handle).hexdigest()[:32]}.sock")
+    name = f"{uid}.{hashlib.sha256(handle).hexdigest()[:32]}.sock"
+    found = glob.glob(os.path.join(REGISTRY_DIR, "*", name))
+    return found[0] if found else os.path.join(REGISTRY_DIR, "no-instance", name)
 
 
 
@@ -609,6 +614,8 @@ class RegistryTest(SecCase):
         entry = registry_entry(self.user, v.handle)
         st = os.lstat(REGISTRY_DIR)
         self.assertTrue(stat.S_ISDIR(st.st_mode))
+        self.assertEqual((st.st_uid, stat.S_IMODE(st.st_mode)), (0, 0o700), oct(st.st_mode))
+        st = os.lstat(os.path.dirname(entry))  # the daemon instance's own directory (§12.6)
         self.assertEqual((st.st_uid, stat.S_IMODE(st.st_mode)), (0, 0o700), oct(st.st_mode))
         self.assertTrue(stat.S_ISSOCK(os.lstat(entry).st_mode), f"{entry} is not a socket")
         probe = (

@@ -140,6 +140,19 @@ Result<ResumeVerdict> hand_to_session(const ServerContext& ctx, const auth::Syst
   return hand_over(ctx.registry_dir, pw->uid, auth->handle, ctx.monitor_uid, h, socket, 10000);
 }
 
+// PROTOCOL.continuation §9: the session at `self` (of user pw) has just suspended. Ends
+// the user's oldest suspended sessions while the user or the instance is over its cap.
+void enforce_suspend_caps(const ServerContext& ctx, const auth::Passwd& pw, int per_user, const std::string& self) {
+  auto entries = suspended_entries(ctx.registry_dir);
+  for (const EndRequest& e : over_caps(entries, pw.uid, self, per_user, ctx.config.max_suspended_sessions_total)) {
+    std::string which = e.path == self ? "the session just suspended" : e.path.substr(e.path.rfind('/') + 1);
+    LOG_INFO("Ending suspended session %s of user %s: %s", which.c_str(), pw.name.c_str(), e.reason.c_str());
+    if (auto s = request_end(e.path, ctx.monitor_uid, e.reason); !s) {
+      LOG_ERROR("continuation registry: %s", s.error().context.c_str());
+    }
+  }
+}
+
 }  // namespace
 
 PeerAddress peer_address_of(int fd) {
@@ -283,6 +296,12 @@ int serve_connection(ServerContext& ctx, int in_fd, int out_fd, const PeerAddres
     // "Resume no" from a Match block: the setup request gets REQUEST_FAILURE.
     if (!user_cfg.resume) return fail(ErrorCode::auth, "Resume no for " + pw->name + " from " + label(peer));
     return bind_registry_entry(ctx.registry_dir, pw->uid, handle, registry_path);
+  });
+  // The session tells us when it suspends and resumes; suspended sessions are capped.
+  monitor.on_suspend_state([&](bool suspended) {
+    if (registry_path.empty()) return;
+    mark_suspended(registry_path, suspended);
+    if (suspended) enforce_suspend_caps(ctx, *pw, user_cfg.max_suspended_sessions, registry_path);
   });
   // A resumption of this login's session re-runs its policy for the new addresses.
   LoginRecord login{pw->name, monitor.methods(), monitor.key_options(), monitor.key_blob()};

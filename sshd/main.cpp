@@ -2,6 +2,7 @@
 // connection on stdin/stdout with -i).
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <pwd.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "base/log.h"
@@ -134,6 +136,17 @@ Status check_privsep(const std::string& user, const std::string& dir) {
   return {};
 }
 
+// PROTOCOL.continuation §12.6: this daemon instance's own registry directory under base,
+// named by what stays the same across a restart or an upgrade of the same daemon.
+std::string registry_dir_of(const Flags& f, const config::ServerConfig& cfg, const std::string& base) {
+  char resolved[PATH_MAX];
+  const std::string& given = f.sources.config_file;
+  std::string config_path = realpath(given.c_str(), resolved) != nullptr ? std::string(resolved) : given;
+  std::vector<std::string> listen;
+  for (const auto& la : cfg.listen_addresses) listen.push_back(la.host + " " + std::to_string(la.port));
+  return sshd::instance_registry_dir(base, sshd::instance_identity(config_path, listen));
+}
+
 void daemonize() {
   if (fork() != 0) _exit(0);
   setsid();
@@ -212,7 +225,8 @@ int run(int argc, char** argv) {
   ctx.use_sandbox = geteuid() == 0;
   ctx.monitor_uid = geteuid();
   // Unprivileged (tests as an ordinary user): a registry of our own.
-  if (!ctx.use_sandbox) ctx.registry_dir = "/tmp/sshd-continuations-" + std::to_string(geteuid());
+  std::string base = ctx.use_sandbox ? sshd::kDefaultRegistryDir : "/tmp/sshd-continuations-" + std::to_string(geteuid());
+  ctx.registry_dir = registry_dir_of(*flags, ctx.config, base);
   if (ctx.use_sandbox) {
     if (auto s = check_privsep(ctx.privsep_user, ctx.privsep_dir); !s) {
       print_lines(s.error().context);
@@ -224,6 +238,7 @@ int run(int argc, char** argv) {
   if (flags->inetd) {
     return sshd::serve_connection(ctx, STDIN_FILENO, STDOUT_FILENO, sshd::peer_address_of(STDIN_FILENO));
   }
+  LOG_DEBUG1("continuation registry %s", ctx.registry_dir.c_str());
   sshd::prune_registry(ctx.registry_dir);
   if (!flags->foreground && flags->debug == 0) daemonize();
   auto loop = EventLoop::create();

@@ -62,6 +62,8 @@ const Monitor::Rule* Monitor::rule_for(MonitorType type) {
        &Monitor::on_register_request},
       {MonitorType::resume_policy, "resume_policy", in(Phase::state_received), false,
        &Monitor::on_resume_policy},
+      {MonitorType::suspend_state, "suspend_state", in(Phase::state_received), false,
+       &Monitor::on_suspend_state},
   };
   for (const Rule& r : kRules) {
     if (r.type == type) return &r;
@@ -242,6 +244,12 @@ Monitor::Answer Monitor::on_resume_policy(ByteView request) {
   auto req = SSH_TRY(decode_resume_policy(request));
   if (!resume_policy_fn_) return encode_answer(ResumeVerdict{false, "no resumption policy"});
   return encode_answer(resume_policy_fn_(req));
+}
+
+Monitor::Answer Monitor::on_suspend_state(ByteView request) {
+  auto req = SSH_TRY(decode_suspend_state(request));
+  if (suspend_state_fn_) suspend_state_fn_(req.suspended);
+  return std::optional<Bytes>();
 }
 
 // The child is not trusted with policy: the methods must be ones this user's policy

@@ -53,6 +53,9 @@ class Monitor {
   void on_resume(ResumeFn fn) { resume_fn_ = std::move(fn); }
   void on_register(RegisterFn fn) { register_fn_ = std::move(fn); }
   void on_resume_policy(ResumePolicyFn fn) { resume_policy_fn_ = std::move(fn); }
+  // The session child's continuation suspended (true) or has a connection again (false).
+  using SuspendStateFn = std::function<void(bool suspended)>;
+  void on_suspend_state(SuspendStateFn fn) { suspend_state_fn_ = std::move(fn); }
   // An fd to pass along with the answer handle() just returned (invalid: none).
   UniqueFd take_answer_fd() { return std::move(answer_fd_); }
 
@@ -99,6 +102,7 @@ class Monitor {
   Answer on_resume_request(ByteView request);
   Answer on_register_request(ByteView request);
   Answer on_resume_policy(ByteView request);
+  Answer on_suspend_state(ByteView request);
   Status require_user(const std::string& user) const;
   Status check_policy(const std::vector<std::string>& methods) const;
 
@@ -121,6 +125,7 @@ class Monitor {
   ResumeFn resume_fn_;
   RegisterFn register_fn_;
   ResumePolicyFn resume_policy_fn_;
+  SuspendStateFn suspend_state_fn_;
   uint32_t once_seen_ = 0;  // bit per MonitorType of the once-only requests already served
   bool violated_ = false;
   UniqueFd answer_fd_;

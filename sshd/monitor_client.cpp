@@ -116,6 +116,10 @@ Result<UniqueFd> MonitorClient::register_continuation(ByteView handle) {
   return std::move(answer.fd);
 }
 
+void MonitorClient::suspend_state(bool suspended) {
+  (void)send_only(encode(SuspendState{suspended}));
+}
+
 void MonitorClient::log_line(int level, const char* text) {
   (void)send_only(encode(LogLine{uint8_t(level), text}));
 }

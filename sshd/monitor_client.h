@@ -45,6 +45,9 @@ class MonitorClient final : public auth::ServerBackend, public transport::HostKe
   Result<ResumeVerdict> resume(const std::string& user, ByteView body, ByteView state, ByteView presecret);
   // Session child: publishes its continuation; the listening registry entry.
   Result<UniqueFd> register_continuation(ByteView handle);
+  // Session child: its continuation suspended, or has a connection again (the monitor
+  // keeps count of suspended sessions, PROTOCOL.continuation §9). No answer.
+  void suspend_state(bool suspended);
   // The resumption policy of the session's login for a new connection (sshd/monitor.h).
   Result<ResumeVerdict> resume_policy(const ResumePolicyRequest& request);
   // Forwards a log line (the chrooted child cannot reach syslog).

@@ -327,6 +327,17 @@ Result<RegisterRequest> decode_register(ByteView m) {
   return q;
 }
 
+Bytes encode(const SuspendState& m) {
+  return start(MonitorType::suspend_state).u8(m.suspended ? 1 : 0).take();
+}
+Result<SuspendState> decode_suspend_state(ByteView m) {
+  WireReader r = SSH_TRY(open(m, MonitorType::suspend_state));
+  uint8_t flag = SSH_TRY(r.u8());
+  if (flag > 1) return fail(ErrorCode::protocol, "suspend_state: bad flag");
+  SSH_TRY(r.expect_end());
+  return SuspendState{flag == 1};
+}
+
 Bytes encode(const ResumePolicyRequest& m) {
   return start(MonitorType::resume_policy)
       .string(m.client_address)

@@ -33,6 +33,7 @@ enum class MonitorType : uint8_t {
   resume = 13,                 // continuation@sshc.dev: hand this connection to a suspended session
   register_continuation = 14,  // session child: publish its handle; answer carries a listening fd
   resume_policy = 15,          // session child: may the session resume on this new connection?
+  suspend_state = 16,          // session child: suspended (1) or connected again (0); no answer
   // monitor -> pre-auth
   answer = 100,   // the result of the request just made
   refused = 101,  // the request was not allowed now: the child must exit
@@ -133,6 +134,13 @@ struct ResumePolicyRequest {
 };
 Bytes encode(const ResumePolicyRequest& m);
 Result<ResumePolicyRequest> decode_resume_policy(ByteView m);
+
+// The session's continuation lost its connection (suspended) or has one again.
+struct SuspendState {
+  bool suspended = false;
+};
+Bytes encode(const SuspendState& m);
+Result<SuspendState> decode_suspend_state(ByteView m);
 
 Bytes encode_type_only(MonitorType type);  // kbdint_stop, refused
 

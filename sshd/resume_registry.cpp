@@ -8,8 +8,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <ctime>
+#include <fstream>
+#include <sstream>
 
+#include "base/log.h"
 #include "base/unix_message.h"
 #include "continuation/messages.h"
 #include "base/wire_reader.h"
@@ -22,6 +27,14 @@ namespace {
 
 constexpr size_t kMaxHandoff = 512 * 1024;
 constexpr size_t kMaxField = kMaxHandoff;
+// /proc/net/unix: the socket listens (__SO_ACCEPTCON in the Flags column).
+constexpr unsigned long kAcceptCon = 0x00010000;
+// A monitor binds an entry, then listens on it: an entry this young may be on its way up.
+constexpr time_t kPruneGraceSeconds = 5;
+// A monitor's request that a suspended session end: this tag, then the reason.
+constexpr std::string_view kEndTag = "end-suspended@sshc.dev\n";
+constexpr mode_t kSuspendedMode = 0400;
+constexpr mode_t kConnectedMode = 0600;
 
 Result<sockaddr_un> unix_address(const std::string& path) {
   sockaddr_un a{};
@@ -45,6 +58,28 @@ Status check_directory(const std::string& dir) {
                 dir + " must be a directory owned by uid " + std::to_string(geteuid()) + " with mode 0700");
   }
   return {};
+}
+
+std::string parent_of(const std::string& dir) {
+  size_t slash = dir.find_last_of('/');
+  if (slash == std::string::npos || slash == 0) return "/";
+  return dir.substr(0, slash);
+}
+
+std::string read_text(const char* path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Only socket files we made (names as registry_path() writes them), old enough to have
+// been listening if their monitor lived.
+bool prunable(const std::string& path, const std::string& name, time_t now) {
+  if (!name.ends_with(".sock") || name.starts_with(".")) return false;
+  struct stat st {};
+  if (lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) return false;
+  return now - st.st_mtime >= kPruneGraceSeconds;
 }
 
 Result<uid_t> peer_uid(int fd) {
@@ -99,21 +134,54 @@ Result<ResumeHandoff> decode_handoff(ByteView m) {
   return h;
 }
 
-void prune_registry(const std::string& dir) {
+std::string instance_identity(const std::string& config_path, std::vector<std::string> listen) {
+  std::sort(listen.begin(), listen.end());
+  std::string text = "sshd instance\n" + config_path + "\n";
+  for (const auto& l : listen) text += l + "\n";
+  Bytes digest = crypto::digest(crypto::HashAlg::sha256, as_bytes(text));
+  return to_hex(ByteView(digest).first(8));
+}
+
+std::string instance_registry_dir(const std::string& base, const std::string& identity) {
+  return base + "/" + identity;
+}
+
+std::set<std::string> listening_unix_paths(const std::string& proc_net_unix) {
+  // Num RefCount Protocol Flags Type St Inode [Path]; the first line is the header.
+  std::set<std::string> paths;
+  std::istringstream lines(proc_net_unix);
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string num, refcount, protocol, flags, type, state, inode, path;
+    if (!(fields >> num >> refcount >> protocol >> flags >> type >> state >> inode)) continue;
+    std::getline(fields >> std::ws, path);
+    if (path.empty() || path[0] != '/') continue;  // unnamed or abstract
+    if ((strtoul(flags.c_str(), nullptr, 16) & kAcceptCon) != 0) paths.insert(path);
+  }
+  return paths;
+}
+
+int prune_registry(const std::string& dir) {
+  std::string table = read_text("/proc/net/unix");
+  if (table.empty()) return 0;  // nothing proves an entry dead
+  std::set<std::string> listening = listening_unix_paths(table);
   DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return;
+  if (d == nullptr) return 0;
+  int removed = 0;
+  time_t now = time(nullptr);
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
-    if (!name.ends_with(".sock")) continue;
     std::string path = dir + "/" + name;
-    auto a = unix_address(path);
-    UniqueFd fd(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
-    if (!a || !fd) continue;
-    if (connect(fd.get(), reinterpret_cast<sockaddr*>(&*a), sizeof *a) != 0 && errno == ECONNREFUSED) {
-      unlink(path.c_str());
+    if (!prunable(path, name, now) || listening.contains(path)) continue;
+    if (unlink(path.c_str()) == 0) {
+      ++removed;
+      LOG_VERBOSE("continuation registry: removed dead entry %s", path.c_str());
     }
   }
   closedir(d);
+  return removed;
 }
 
 std::string registry_path(const std::string& dir, uid_t uid, ByteView handle) {
@@ -123,6 +191,7 @@ std::string registry_path(const std::string& dir, uid_t uid, ByteView handle) {
 }
 
 Result<UniqueFd> bind_registry_entry(const std::string& dir, uid_t uid, ByteView handle, std::string& path) {
+  SSH_TRY(check_directory(parent_of(dir)));
   SSH_TRY(check_directory(dir));
   path = registry_path(dir, uid, handle);
   sockaddr_un a = SSH_TRY(unix_address(path));
@@ -168,6 +237,12 @@ Result<IncomingResume> accept_resume(int listen_fd, uid_t monitor_uid) {
   // The monitor sends the hand-off right after connecting; do not let it stall us.
   SSH_TRY(wait_readable(in.connection.get(), 5000));
   auto message = SSH_TRY(receive_unix_message(in.connection.get(), kMaxHandoff));
+  std::string_view text(reinterpret_cast<const char*>(message.data.data()), message.data.size());
+  if (!message.fd && text.starts_with(kEndTag)) {
+    in.end_reason = std::string(text.substr(kEndTag.size(), 256));
+    if (in.end_reason.empty()) in.end_reason = "ended by the server";
+    return in;
+  }
   SecretBytes data(message.data);
   wipe(message.data.data(), message.data.size());
   in.handoff = SSH_TRY(decode_handoff(data.view()));
@@ -178,6 +253,73 @@ Result<IncomingResume> accept_resume(int listen_fd, uid_t monitor_uid) {
 
 Status answer_resume(int connection, const ResumeVerdict& verdict) {
   return send_unix_message(connection, encode_answer(verdict));
+}
+
+void mark_suspended(const std::string& path, bool suspended) {
+  if (chmod(path.c_str(), suspended ? kSuspendedMode : kConnectedMode) != 0) {
+    LOG_ERROR("continuation registry: chmod %s: %s", path.c_str(), strerror(errno));
+  }
+}
+
+std::vector<SuspendedEntry> suspended_entries(const std::string& dir) {
+  std::vector<SuspendedEntry> found;
+  // The entries of sessions that were killed do not count (pruned at the next start).
+  std::string table = read_text("/proc/net/unix");
+  std::set<std::string> listening = listening_unix_paths(table);
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return found;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    std::string path = dir + "/" + name;
+    struct stat st {};
+    if (!name.ends_with(".sock") || lstat(path.c_str(), &st) != 0) continue;
+    if (!S_ISSOCK(st.st_mode) || (st.st_mode & 07777) != kSuspendedMode) continue;
+    if (!table.empty() && !listening.contains(path)) continue;
+    char* end = nullptr;
+    unsigned long uid = strtoul(name.c_str(), &end, 10);
+    if (end == name.c_str() || *end != '.') continue;
+    found.push_back(SuspendedEntry{path, uid_t(uid), st.st_ctim});
+  }
+  closedir(d);
+  std::sort(found.begin(), found.end(), [](const SuspendedEntry& a, const SuspendedEntry& b) {
+    if (a.since.tv_sec != b.since.tv_sec) return a.since.tv_sec < b.since.tv_sec;
+    if (a.since.tv_nsec != b.since.tv_nsec) return a.since.tv_nsec < b.since.tv_nsec;
+    return a.path < b.path;
+  });
+  return found;
+}
+
+std::vector<EndRequest> over_caps(const std::vector<SuspendedEntry>& entries, uid_t uid, const std::string& self,
+                                  int per_user, int total) {
+  std::vector<std::string> mine;  // the user's, oldest first, the new one last
+  for (const auto& e : entries) {
+    if (e.uid == uid && e.path != self) mine.push_back(e.path);
+  }
+  mine.push_back(self);
+  bool self_listed = std::ranges::any_of(entries, [&](const SuspendedEntry& e) { return e.path == self; });
+  long all = long(entries.size()) + (self_listed ? 0 : 1);
+  long user_count = long(mine.size());
+  std::vector<EndRequest> end;
+  size_t next = 0;
+  for (; next < mine.size() && user_count > per_user; ++next, --user_count, --all) {
+    end.push_back({mine[next], "MaxSuspendedSessions " + std::to_string(per_user) + " reached"});
+  }
+  for (; next < mine.size() && all > total; ++next, --all) {
+    end.push_back({mine[next], "MaxSuspendedSessionsTotal " + std::to_string(total) + " reached"});
+  }
+  return end;
+}
+
+Status request_end(const std::string& path, uid_t listener_uid, const std::string& reason) {
+  sockaddr_un a = SSH_TRY(unix_address(path));
+  UniqueFd fd(socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) return fail(ErrorCode::io, std::string("socket: ") + strerror(errno));
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    return fail(ErrorCode::io, "connect " + path + ": " + strerror(errno));
+  }
+  if (SSH_TRY(peer_uid(fd.get())) != listener_uid) return fail(ErrorCode::auth, "registry entry not ours: " + path);
+  std::string message = std::string(kEndTag) + reason;
+  return send_unix_message(fd.get(), as_bytes(message));
 }
 
 }  // namespace ssh::sshd

@@ -165,6 +165,7 @@ class SessionProcess final {
       LOG_INFO("Suspended session of user %s %s expired", p_.context.user.name.c_str(), peer_.c_str());
       end_with(Error{ErrorCode::closed, DisconnectReason::connection_lost, "suspended session expired"});
     });
+    monitor_.suspend_state(true);  // counted against the caps (PROTOCOL.continuation §9)
   }
 
   void close_connection_fds() {
@@ -182,6 +183,13 @@ class SessionProcess final {
     auto incoming = accept_resume(registry_fd_.get(), p_.monitor_uid);
     if (!incoming) {
       LOG_ERROR("continuation registry: %s", incoming.error().context.c_str());
+      return;
+    }
+    if (!incoming->end_reason.empty()) {  // a cap on suspended sessions (§9)
+      if (core_.has_link()) return;       // resumed meanwhile: no longer suspended
+      LOG_INFO("Suspended session of user %s %s ended: %s", p_.context.user.name.c_str(), peer_.c_str(),
+               incoming->end_reason.c_str());
+      end_with(Error{ErrorCode::closed, DisconnectReason::by_application, incoming->end_reason});
       return;
     }
     auto verdict = adopt(*incoming);
@@ -233,6 +241,7 @@ class SessionProcess final {
     peer_ = label(now);
     if (state_dir_) (void)state_dir_->write_connection(now);
     host_.set_connection(std::move(now));
+    monitor_.suspend_state(false);
     LOG_INFO("Accepted %s for %s from %s ssh2", std::string(continuation::kAuthMethod).c_str(),
              p_.context.user.name.c_str(), peer_.c_str());
     return core_.start_link();

@@ -220,6 +220,14 @@ class OurSshd(StockSshd):
     def binary(self):
         return our_sshd()
 
+    def stop(self):
+        super().stop()
+        # Its continuation registry is a directory of its own (PROTOCOL.continuation
+        # §12.6), announced at start; the test's sessions are gone, and so is the instance.
+        for line in self.read_log().splitlines():
+            if line.startswith("debug1: continuation registry /"):
+                shutil.rmtree(line.split(" ", 3)[3], ignore_errors=True)
+
 
 class SshTestCase(unittest.TestCase):
     """Starts one sshd per class (stock unless sshd_class says otherwise), with a client

@@ -48,6 +48,21 @@ TEST(SshdConfig, Defaults) {
   EXPECT_EQ(dump.rfind("port 22\n", 0), 0u);
 }
 
+// PROTOCOL.continuation §9: the caps on suspended sessions; the per-user one in Match.
+TEST(SshdConfig, SuspendedSessionCaps) {
+  ServerConfig defaults = load_ok("");
+  EXPECT_EQ(defaults.max_suspended_sessions, 10);
+  EXPECT_EQ(defaults.max_suspended_sessions_total, 1000);
+  std::string dump = dump_server_config(defaults);
+  EXPECT_NE(dump.find("\nmaxsuspendedsessions 10\nmaxsuspendedsessionstotal 1000\n"), std::string::npos) << dump;
+  ServerConfig cfg = load_ok("MaxSuspendedSessions 3\nMaxSuspendedSessionsTotal 50\nMatch User bob\n MaxSuspendedSessions 1\n");
+  EXPECT_EQ(cfg.max_suspended_sessions, 3);
+  EXPECT_EQ(cfg.max_suspended_sessions_total, 50);
+  auto bob = apply_match(cfg, ConnectionInfo{"bob", "h", "10.0.0.1", "10.0.0.2", 22, "", {}});
+  ASSERT_TRUE(bob.has_value());
+  EXPECT_EQ(bob->max_suspended_sessions, 1);
+}
+
 TEST(SshdConfig, ResumeKeywords) {
   ServerConfig cfg = load_ok("Resume no\nResumeTimeout 1h\nMatch User bob\n Resume yes\n");
   EXPECT_FALSE(cfg.resume);

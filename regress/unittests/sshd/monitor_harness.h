@@ -38,6 +38,7 @@ inline constexpr std::array kAllTypes = {MonitorType::sign,
                                          MonitorType::resume,
                                          MonitorType::register_continuation,
                                          MonitorType::resume_policy,
+                                         MonitorType::suspend_state,
                                          MonitorType::answer,
                                          MonitorType::refused};
 
@@ -119,6 +120,7 @@ inline Bytes valid_request(MonitorType type) {
           ResumeRequest{kUser, to_bytes("body"), SecretBytes(Bytes(64, 7)), SecretBytes(Bytes(32, 9))}));
     case T::register_continuation: return encode(RegisterRequest{Bytes(16, 3)});
     case T::resume_policy: return encode(ResumePolicyRequest{"127.0.0.2", 40000, "127.0.0.1", 22});
+    case T::suspend_state: return encode(SuspendState{true});
     default: return encode_type_only(type);
   }
 }

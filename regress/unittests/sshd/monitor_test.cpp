@@ -33,7 +33,8 @@ bool expected_allowed(T type, P phase) {
     case T::sign: return phase == P::preauth || phase == P::state_received;
     case T::transport_state: return phase == P::authenticated;
     case T::register_continuation:
-    case T::resume_policy: return phase == P::state_received;
+    case T::resume_policy:
+    case T::suspend_state: return phase == P::state_received;
     case T::lookup_user:
     case T::check_publickey:
     case T::verify_publickey:
@@ -156,10 +157,32 @@ TEST(MonitorDispatch, RepeatableRequestsStayAnswered) {
   EXPECT_EQ(rig.monitor().phase(), P::preauth);  // refused resumptions leave it in preauth
 }
 
+// suspend_state reaches the connection handler's callback, unanswered; a flag other
+// than 0 or 1 is a malformed request.
+TEST(MonitorDispatch, SuspendStateReachesItsCallback) {
+  MonitorRig rig;
+  ASSERT_TRUE(rig.reach(P::state_received));
+  std::vector<bool> seen;
+  rig.monitor().on_suspend_state([&seen](bool suspended) { seen.push_back(suspended); });
+  for (bool suspended : {true, false}) {
+    auto answer = rig.monitor().handle(encode(SuspendState{suspended}));
+    ASSERT_TRUE(answer.has_value()) << answer.error().context;
+    EXPECT_FALSE(answer->has_value());
+  }
+  EXPECT_EQ(seen, (std::vector<bool>{true, false}));
+  Bytes bad = encode(SuspendState{true});
+  bad.back() = 2;
+  EXPECT_FALSE(rig.monitor().handle(bad).has_value());
+  EXPECT_TRUE(rig.monitor().violated());
+  EXPECT_EQ(seen.size(), 2u);
+}
+
 // The phase in which each request with a body is allowed, for the malformed-body tests.
 P home_phase(T type) {
   if (type == T::transport_state) return P::authenticated;
-  if (type == T::register_continuation || type == T::resume_policy) return P::state_received;
+  if (type == T::register_continuation || type == T::resume_policy || type == T::suspend_state) {
+    return P::state_received;
+  }
   return P::preauth;
 }
 
