@@ -92,8 +92,8 @@ Status ConnectionCore::deliver(ByteView payload) {
   if (!mux_) return fail(ErrorCode::protocol, "connection message before the connection layer");
   if (connection::is_connection_message(payload[0])) return mux_->handle(payload);
   // RFC 4253 §11.4: an unknown number gets UNIMPLEMENTED with its sequence number.
-  uint32_t seq = uint32_t(transport().received().packets - 1);
-  return link_->send(WireWriter().u8(transport::msg::kUnimplemented).u32(seq).take());
+  return link_->send(
+      WireWriter().u8(transport::msg::kUnimplemented).u32(transport().last_received_seq()).take());
 }
 
 // --- the connection layer ---

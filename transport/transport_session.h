@@ -150,6 +150,9 @@ class TransportSession {
   const std::optional<std::vector<std::string>>& server_sig_algs() const { return server_sig_algs_; }
   const DirectionCounters& sent() const { return codec_.sent(); }
   const DirectionCounters& received() const { return codec_.received(); }
+  // The sequence number of the packet next_message() returned last (RFC 4253 §6.4; reset
+  // by strict KEX), for SSH_MSG_UNIMPLEMENTED.
+  uint32_t last_received_seq() const { return codec_.receive_seq() - 1; }
   size_t held_messages() const { return held_.size(); }
 
   // --- state transfer (transport_state.cpp; format in transport/transport_state.h) ---
