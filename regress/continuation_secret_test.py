@@ -129,11 +129,7 @@ class SecretsNotLoggedTest(ResumeCase):
     def test_password_resume_logs_no_secret(self):
         if os.geteuid() != 0:
             self.skipTest("needs root for the test user's password")
-        askpass = os.path.join(self.tmp, "askpass")
-        with open(askpass, "w") as f:
-            f.write(f"#!/bin/sh\necho '{fixture.TEST_PASSWORD}'\n")
-        os.chmod(askpass, 0o755)
-        env = dict(os.environ, SSH_ASKPASS=askpass, SSH_ASKPASS_REQUIRE="force")
+        env = fixture.askpass_env(self.tmp)
         err, typed = self.run_resumed_session(
             ["-o", "BatchMode=no", "-o", "PubkeyAuthentication=no",
              "-o", "PreferredAuthentications=password"], env=env)

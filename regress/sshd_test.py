@@ -73,11 +73,7 @@ class OurSshdTest(fixture.SshTestCase):
     def test_password_login(self):
         if os.geteuid() != 0:
             self.skipTest("needs root for the test user's password")
-        askpass = os.path.join(self.tmp, "askpass")
-        with open(askpass, "w") as f:
-            f.write(f"#!/bin/sh\necho '{fixture.TEST_PASSWORD}'\n")
-        os.chmod(askpass, 0o755)
-        env = dict(os.environ, SSH_ASKPASS=askpass, SSH_ASKPASS_REQUIRE="force")
+        env = fixture.askpass_env(self.tmp)
         for name, binary in self.clients():
             with self.subTest(client=name):
                 args = self.ssh_args(["-o", "BatchMode=no", "-o", "PubkeyAuthentication=no",
@@ -202,11 +198,7 @@ class AuthLogWordingTest(unittest.TestCase):
         os.chmod(tmp, 0o755)
         sshd = sshd_class(tmp, "LogLevel INFO").start()
         try:
-            askpass = os.path.join(tmp, "askpass")
-            with open(askpass, "w") as f:
-                f.write("#!/bin/sh\necho wrong-password\n")
-            os.chmod(askpass, 0o755)
-            env = dict(os.environ, SSH_ASKPASS=askpass, SSH_ASKPASS_REQUIRE="force")
+            env = fixture.askpass_env(tmp, "wrong-password")
             for user in (fixture.ensure_test_user(), "no-such-user-xyz"):
                 subprocess.run([fixture.STOCK_SSH, "-F", "/dev/null", "-p", str(sshd.port), "-o",
                                 "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o",

@@ -39,6 +39,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def askpass_env(directory, answer=TEST_PASSWORD, name="askpass"):
+    """An environment in which ssh asks a script that prints `answer` for passwords."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(f"#!/bin/sh\necho '{answer}'\n")
+    os.chmod(path, 0o755)
+    return dict(os.environ, SSH_ASKPASS=path, SSH_ASKPASS_REQUIRE="force")
+
+
 def ensure_test_user():
     """Returns the login name for tests: a dedicated account when we are root (created on
     first use, with a known password), else the current user."""
