@@ -95,7 +95,6 @@ class ConnectionCore final : public connection::PayloadSink, public Transmitter 
   // --- errors ---
   // Records a failure; the owner hears the first one through Hooks::on_failure.
   void report(const Error& e);
-  bool failing() const { return pending_.has_value(); }
 
   // connection::PayloadSink: the Mux before a continuation exists.
   void send_payload(Bytes&& payload) override;
