@@ -1,7 +1,9 @@
 // Byte containers shared by every layer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -9,7 +11,32 @@
 
 namespace ssh {
 
-using Bytes = std::vector<uint8_t>;
+// Overwrites n bytes at p with zeros in a way the compiler may not remove.
+void wipe(void* p, size_t n);
+
+// Storage is wiped whenever it is freed, on destruction and on every reallocation. Byte
+// buffers carry keystrokes, passwords, decrypted output and queued plaintext, and the place
+// that frees one rarely knows which it holds; wiping them all is the one rule that cannot
+// be forgotten. Secrets with a known lifetime still use SecretBytes (base/secret.h), which
+// also wipes on clear and shrink.
+template <class T>
+struct WipingAllocator {
+  using value_type = T;
+  WipingAllocator() = default;
+  template <class U>
+  WipingAllocator(const WipingAllocator<U>&) noexcept {}
+  T* allocate(size_t n) { return std::allocator<T>().allocate(n); }
+  void deallocate(T* p, size_t n) noexcept {
+    wipe(p, n * sizeof(T));
+    std::allocator<T>().deallocate(p, n);
+  }
+  template <class U>
+  bool operator==(const WipingAllocator<U>&) const noexcept {
+    return true;
+  }
+};
+
+using Bytes = std::vector<uint8_t, WipingAllocator<uint8_t>>;
 using ByteView = std::span<const uint8_t>;
 
 inline ByteView as_bytes(std::string_view s) {
@@ -24,6 +51,13 @@ inline Bytes to_bytes(std::string_view s) {
 }
 inline void append(Bytes& out, ByteView more) {
   out.insert(out.end(), more.begin(), more.end());
+}
+// Drops the first n bytes of a buffer drained from the front. The bytes the move leaves
+// beyond the new end are wiped: the storage stays allocated, so the allocator cannot.
+inline void erase_front(Bytes& b, size_t n) {
+  size_t old_size = b.size();
+  b.erase(b.begin(), b.begin() + std::ptrdiff_t(n));
+  wipe(b.data() + b.size(), old_size - b.size());
 }
 
 std::string to_hex(ByteView b);

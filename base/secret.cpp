@@ -8,27 +8,12 @@ void wipe(void* p, size_t n) {
   if (p != nullptr && n != 0) explicit_bzero(p, n);
 }
 
-void SecretBytes::append(ByteView b) {
-  if (data_.size() + b.size() > data_.capacity()) {
-    std::vector<uint8_t> grown;
-    grown.reserve((data_.size() + b.size()) * 2);
-    grown.assign(data_.begin(), data_.end());
-    clear();
-    data_ = std::move(grown);
-  }
-  data_.insert(data_.end(), b.begin(), b.end());
-}
+// Reallocation frees the old storage through Bytes' wiping allocator, so growth leaves no
+// stale copy; only a shrink has to wipe by hand.
+void SecretBytes::append(ByteView b) { data_.insert(data_.end(), b.begin(), b.end()); }
 
 void SecretBytes::resize(size_t n) {
-  if (n > data_.capacity()) {
-    std::vector<uint8_t> grown;
-    grown.reserve(n);
-    grown.assign(data_.begin(), data_.end());
-    clear();
-    data_ = std::move(grown);
-  } else if (n < data_.size()) {
-    wipe(data_.data() + n, data_.size() - n);
-  }
+  if (n < data_.size()) wipe(data_.data() + n, data_.size() - n);
   data_.resize(n);
 }
 

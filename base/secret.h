@@ -12,8 +12,6 @@
 
 namespace ssh {
 
-void wipe(void* p, size_t n);
-
 class SecretBytes {
  public:
   SecretBytes() = default;
@@ -39,7 +37,6 @@ class SecretBytes {
     wipe(data_.data(), data_.capacity());
     data_.clear();
   }
-  // Grows without leaving stale copies: reallocation goes through a wiped temporary.
   void append(ByteView b);
   void resize(size_t n);
 
@@ -52,7 +49,7 @@ class SecretBytes {
   std::string_view text() const { return as_text(view()); }
 
  private:
-  std::vector<uint8_t> data_;
+  Bytes data_;
 };
 
 template <size_t N>

@@ -148,7 +148,7 @@ void ForwardChannel::send_input() {
       socket_failed();
       return;
     }
-    input_.erase(input_.begin(), input_.begin() + long(*sent));
+    erase_front(input_, *sent);
   }
   if (input_.empty() && read_done_ && !eof_sent_) {
     eof_sent_ = true;

@@ -201,7 +201,7 @@ bool SessionChannel::feed_escapes(ByteView typed) {
 void SessionChannel::send_pending_input() {
   if (!input_.empty()) {
     auto sent = mux().send_data(channel_id(), input_);
-    if (sent && *sent > 0) input_.erase(input_.begin(), input_.begin() + long(*sent));
+    if (sent && *sent > 0) erase_front(input_, *sent);
   }
   if (input_.empty() && stdin_eof_pending_) stdin_eof();
 }

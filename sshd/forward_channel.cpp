@@ -17,11 +17,8 @@ namespace {
 constexpr size_t kCompactAt = 64 * 1024;
 
 void drop_front(Bytes& buf, size_t& pos) {
-  if (pos == buf.size()) {
-    buf.clear();
-    pos = 0;
-  } else if (pos >= kCompactAt) {
-    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(pos));
+  if (pos == buf.size() || pos >= kCompactAt) {
+    erase_front(buf, pos);
     pos = 0;
   }
 }

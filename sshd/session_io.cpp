@@ -136,11 +136,11 @@ void SessionChannel::flush_input() {
     return;
   }
   if (buffered_input() == 0) {
-    input_.clear();
+    erase_front(input_, input_off_);  // keystrokes (sudo passwords too): wiped, not just cleared
     input_off_ = 0;
     if (input_eof_ && !pty_ && !input_closed_) close_input();
   } else if (input_off_ >= kReadChunk && input_off_ * 2 >= input_.size()) {
-    input_.erase(input_.begin(), input_.begin() + ptrdiff_t(input_off_));
+    erase_front(input_, input_off_);
     input_off_ = 0;
   }
 }

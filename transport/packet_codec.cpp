@@ -84,9 +84,10 @@ void PacketCodec::fill_padding(uint8_t* p, size_t n) {
 }
 
 void PacketCodec::feed(ByteView data) {
-  // Compact lazily: the consumed prefix is dropped before the buffer grows.
+  // Compact lazily: the consumed prefix (decrypted in place, so plaintext) is dropped and
+  // wiped before the buffer grows.
   if (in_pos_ > 0 && (in_pos_ == in_.size() || in_pos_ >= 64 * 1024)) {
-    in_.erase(in_.begin(), in_.begin() + ptrdiff_t(in_pos_));
+    erase_front(in_, in_pos_);
     in_pos_ = 0;
   }
   in_.insert(in_.end(), data.begin(), data.end());
