@@ -14,7 +14,8 @@ Options g_options;  // written by configure() in main only
 
 void configure(const Options& options) {
   g_options = options;
-  if (g_options.to_syslog) openlog(g_options.ident.c_str(), LOG_PID, LOG_AUTH);
+  if (g_options.to_syslog)
+    openlog(g_options.ident.c_str(), LOG_PID, g_options.facility < 0 ? LOG_AUTH : g_options.facility);
 }
 
 void set_level(Level level) {
@@ -48,6 +49,23 @@ int syslog_priority(Level l) {
   }
 }
 }  // namespace
+
+bool parse_facility(const std::string& name, int& out) {
+  static constexpr struct {
+    const char* name;
+    int facility;
+  } kFacilities[] = {{"DAEMON", LOG_DAEMON}, {"USER", LOG_USER},     {"AUTH", LOG_AUTH},
+                     {"AUTHPRIV", LOG_AUTHPRIV}, {"LOCAL0", LOG_LOCAL0}, {"LOCAL1", LOG_LOCAL1},
+                     {"LOCAL2", LOG_LOCAL2}, {"LOCAL3", LOG_LOCAL3}, {"LOCAL4", LOG_LOCAL4},
+                     {"LOCAL5", LOG_LOCAL5}, {"LOCAL6", LOG_LOCAL6}, {"LOCAL7", LOG_LOCAL7}};
+  for (const auto& f : kFacilities) {
+    if (strcasecmp(f.name, name.c_str()) == 0) {
+      out = f.facility;
+      return true;
+    }
+  }
+  return false;
+}
 
 bool parse_level(const std::string& name, Level& out) {
   for (const auto& n : kNames) {

@@ -16,6 +16,7 @@ struct Options {
   bool to_syslog = false;
   std::string ident = "ssh";
   int log_fd = 2;  // stderr unless -E names a file
+  int facility = -1;  // syslog facility (LOG_*) when to_syslog; -1: LOG_AUTH
   // Takes every line instead of stderr/syslog (sshd's chrooted pre-auth child hands its
   // lines to the monitor).
   std::function<void(Level, const char*)> sink;
@@ -26,6 +27,8 @@ void set_level(Level level);
 Level level();
 bool enabled(Level level);
 bool parse_level(const std::string& name, Level& out);
+// SyslogFacility names (DAEMON, USER, AUTH, AUTHPRIV, LOCAL0-7), any case, to LOG_*.
+bool parse_facility(const std::string& name, int& out);
 const char* level_name(Level level);
 
 void message(Level level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -97,16 +97,16 @@ struct ClientConfig {
 
   // Multi-state keywords (values from the enums above).
   int address_family = kAfAny;
-  int canonicalize_hostname = kCanonNo;  // stored only; we do not canonicalize yet
-  int control_master = kCmNo;            // stored only
+  int canonicalize_hostname = kCanonNo;
+  int control_master = kCmNo;
   int fingerprint_hash = kFpSha256;
   int pubkey_authentication = kPkYes;
   int request_tty = kTtyAuto;
   int session_type = kSessionDefault;
   int strict_host_key_checking = kShkAsk;
-  int tunnel = kTunnelNo;  // stored only
+  int tunnel = kTunnelNo;
   int verify_host_key_dns = kNo;
-  int update_host_keys = kYes;  // OpenSSH: yes unless UserKnownHostsFile changed
+  int update_host_keys = kNo;  // OpenSSH: yes; off here until hostkeys-00 is implemented
   int log_level = kLogInfo;
 
   // Numbers; times are in seconds.

@@ -18,19 +18,6 @@ Status expand_in_place(std::string& value, const TokenMap& tokens, const std::st
   return {};
 }
 
-// ssh_config(5) UpdateHostKeys: on by default unless UserKnownHostsFile was moved away
-// from ~/.ssh/known_hosts or VerifyHostKeyDNS is on; "ask" cannot work with a
-// backgrounded master (ControlPersist) or ssh -f, so it becomes "no" there.
-void apply_update_host_keys_default(ClientConfig& cfg) {
-  if (!cfg.is_set("UpdateHostKeys")) {
-    const auto& files = cfg.user_known_hosts_files;
-    bool default_files = files.empty() || (files.size() == 1 && files[0] == "~/.ssh/known_hosts");
-    cfg.update_host_keys = (default_files && cfg.verify_host_key_dns == kNo) ? kYes : kNo;
-  }
-  if (cfg.update_host_keys == kAsk && (cfg.control_persist >= 0 || cfg.fork_after_authentication))
-    cfg.update_host_keys = kNo;
-}
-
 }  // namespace
 
 Status finalize_client_config(ClientConfig& cfg, const LocalContext& local) {
@@ -47,7 +34,6 @@ Status finalize_client_config(ClientConfig& cfg, const LocalContext& local) {
   // Resume=yes: a silently dead path must be noticed (and the session suspended) within
   // a minute, unless the user chose otherwise.
   if (cfg.resume && !cfg.is_set("ServerAliveInterval")) cfg.server_alive_interval = 15;
-  apply_update_host_keys_default(cfg);
   if (cfg.identity_files.empty()) {
     for (auto path : kDefaultIdentities) cfg.identity_files.emplace_back(path);
   }

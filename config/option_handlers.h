@@ -19,6 +19,7 @@ Status parse_algorithms(const OptionSpec&, LineContext&);
 
 // Keyword-specific parsers.
 Status parse_log_level(const OptionSpec&, LineContext&);
+Status parse_syslog_facility(const OptionSpec&, LineContext&);
 Status parse_escape(const OptionSpec&, LineContext&);
 Status parse_rekey_limit(const OptionSpec&, LineContext&);
 Status parse_local_forward(const OptionSpec&, LineContext&);

@@ -110,31 +110,53 @@ constexpr OptionSpec alias(std::string_view kw, std::string_view target) {
 constexpr OptionSpec retired(std::string_view kw, ParseFn how) {
   return {kw, {}, {}, Arity::special, how, nullptr, {}};
 }
+// A keyword with no value of its own to keep (OpenSSH 10 additions we do not implement).
+constexpr OptionSpec unheld(std::string_view kw) {
+  return {kw, {}, {}, Arity::one, parse_ignored, nullptr, {}};
+}
+
+// The values that leave a feature off (Support, option_table.h).
+constexpr std::string_view kOffFlag[] = {"no", "false"};
+constexpr std::string_view kOffNone[] = {"none"};
+constexpr std::string_view kOffSha256[] = {"sha256"};
+constexpr std::string_view kOffRsaMinimum[] = {"1024"};  // our fixed floor, crypto/signature.cpp
+constexpr std::string_view kOffInternal[] = {"internal"};
+
+constexpr OptionSpec missing(OptionSpec row, std::span<const std::string_view> off = {}) {
+  row.support = Support::missing;
+  row.off = off;
+  return row;
+}
+constexpr OptionSpec compiled_out(OptionSpec row, std::span<const std::string_view> off = {}) {
+  row.support = Support::compiled_out;
+  row.off = off;
+  return row;
+}
 
 constexpr OptionSpec kClientTable[] = {
     choice("AddressFamily", "addressfamily", &C::address_family, kAddressFamily),
     flag("BatchMode", "batchmode", &C::batch_mode),
     flag("CanonicalizeFallbackLocal", "canonicalizefallbacklocal", &C::canonicalize_fallback_local),
-    choice("CanonicalizeHostname", "canonicalizehostname", &C::canonicalize_hostname, kCanonicalize),
-    flag("CheckHostIP", "checkhostip", &C::check_host_ip),
+    missing(choice("CanonicalizeHostname", "canonicalizehostname", &C::canonicalize_hostname, kCanonicalize), kOffFlag),
+    missing(flag("CheckHostIP", "checkhostip", &C::check_host_ip), kOffFlag),
     flag("Compression", "compression", &C::compression),
-    choice("ControlMaster", "controlmaster", &C::control_master, kControlMaster),
+    missing(choice("ControlMaster", "controlmaster", &C::control_master, kControlMaster), kOffFlag),
     flag("EnableSSHKeysign", "enablesshkeysign", &C::enable_ssh_keysign),
     flag("ClearAllForwardings", "clearallforwardings", &C::clear_all_forwardings),
     flag("ExitOnForwardFailure", "exitonforwardfailure", &C::exit_on_forward_failure),
-    choice("FingerprintHash", "fingerprinthash", &C::fingerprint_hash, kFingerprint),
-    flag("ForwardX11", "forwardx11", &C::forward_x11),
+    missing(choice("FingerprintHash", "fingerprinthash", &C::fingerprint_hash, kFingerprint), kOffSha256),
+    missing(flag("ForwardX11", "forwardx11", &C::forward_x11), kOffFlag),
     flag("ForwardX11Trusted", "forwardx11trusted", &C::forward_x11_trusted),
     flag("GatewayPorts", "gatewayports", &C::gateway_ports),
     flag("HashKnownHosts", "hashknownhosts", &C::hash_known_hosts),
-    flag("HostbasedAuthentication", "hostbasedauthentication", &C::hostbased_authentication),
+    missing(flag("HostbasedAuthentication", "hostbasedauthentication", &C::hostbased_authentication), kOffFlag),
     flag("IdentitiesOnly", "identitiesonly", &C::identities_only),
     flag("KbdInteractiveAuthentication", "kbdinteractiveauthentication", &C::kbd_interactive_authentication),
-    flag("NoHostAuthenticationForLocalhost", "nohostauthenticationforlocalhost",
-         &C::no_host_authentication_for_localhost),
+    missing(flag("NoHostAuthenticationForLocalhost", "nohostauthenticationforlocalhost",
+         &C::no_host_authentication_for_localhost), kOffFlag),
     flag("PasswordAuthentication", "passwordauthentication", &C::password_authentication),
-    flag("PermitLocalCommand", "permitlocalcommand", &C::permit_local_command),
-    flag("ProxyUseFdpass", "proxyusefdpass", &C::proxy_use_fdpass),
+    missing(flag("PermitLocalCommand", "permitlocalcommand", &C::permit_local_command), kOffFlag),
+    missing(flag("ProxyUseFdpass", "proxyusefdpass", &C::proxy_use_fdpass), kOffFlag),
     choice("PubkeyAuthentication", "pubkeyauthentication", &C::pubkey_authentication, kPubkey),
     choice("RequestTTY", "requesttty", &C::request_tty, kRequestTty),
     choice("SessionType", "sessiontype", &C::session_type, kSession),
@@ -143,11 +165,11 @@ constexpr OptionSpec kClientTable[] = {
     flag("StreamLocalBindUnlink", "streamlocalbindunlink", &C::stream_local_bind_unlink),
     choice("StrictHostKeyChecking", "stricthostkeychecking", &C::strict_host_key_checking, kStrict),
     flag("TCPKeepAlive", "tcpkeepalive", &C::tcp_keep_alive),
-    choice("Tunnel", "tunnel", &C::tunnel, kTunnel),
-    choice("VerifyHostKeyDNS", "verifyhostkeydns", &C::verify_host_key_dns, kYesNoAsk),
+    missing(choice("Tunnel", "tunnel", &C::tunnel, kTunnel), kOffFlag),
+    missing(choice("VerifyHostKeyDNS", "verifyhostkeydns", &C::verify_host_key_dns, kYesNoAsk), kOffFlag),
     flag("VisualHostKey", "visualhostkey", &C::visual_host_key),
-    choice("UpdateHostKeys", "updatehostkeys", &C::update_host_keys, kYesNoAsk),
-    flag("EnableEscapeCommandline", "enableescapecommandline", &C::enable_escape_commandline),
+    missing(choice("UpdateHostKeys", "updatehostkeys", &C::update_host_keys, kYesNoAsk), kOffFlag),
+    missing(flag("EnableEscapeCommandline", "enableescapecommandline", &C::enable_escape_commandline), kOffFlag),
 
     integer("CanonicalizeMaxDots", "canonicalizemaxdots", &C::canonicalize_max_dots, 0, 1 << 30),
     integer("ConnectionAttempts", "connectionattempts", &C::connection_attempts, -1 << 30, 1 << 30),
@@ -155,12 +177,12 @@ constexpr OptionSpec kClientTable[] = {
     integer("NumberOfPasswordPrompts", "numberofpasswordprompts", &C::number_of_password_prompts, 0, 1 << 30),
     integer("ServerAliveCountMax", "serveralivecountmax", &C::server_alive_count_max, 0, 1 << 30),
     seconds("ServerAliveInterval", "serveraliveinterval", &C::server_alive_interval),
-    integer("RequiredRSASize", "requiredrsasize", &C::required_rsa_size, 0, 1 << 30),
+    missing(integer("RequiredRSASize", "requiredrsasize", &C::required_rsa_size, 0, 1 << 30), kOffRsaMinimum),
 
     text("BindAddress", "bindaddress", &C::bind_address),
     text("BindInterface", "bindinterface", &C::bind_interface),
     algos("Ciphers", "ciphers", &C::ciphers, AlgorithmKind::cipher),
-    text("ControlPath", "controlpath", &C::control_path),
+    missing(text("ControlPath", "controlpath", &C::control_path), kOffNone),
     algos("HostKeyAlgorithms", "hostkeyalgorithms", &C::host_key_algorithms, AlgorithmKind::host_key),
     algos("HostbasedAcceptedAlgorithms", "hostbasedacceptedalgorithms", &C::hostbased_accepted_algorithms,
           AlgorithmKind::hostbased),
@@ -174,42 +196,43 @@ constexpr OptionSpec kClientTable[] = {
     command("RemoteCommand", "remotecommand", &C::remote_command),
     special("LogLevel", "loglevel", Arity::one, parse_log_level, dump_log_level),
     algos("MACs", "macs", &C::macs, AlgorithmKind::mac),
-    text("PKCS11Provider", "pkcs11provider", &C::pkcs11_provider),
-    text("SecurityKeyProvider", "securitykeyprovider", &C::security_key_provider),
+    compiled_out(text("PKCS11Provider", "pkcs11provider", &C::pkcs11_provider), kOffNone),
+    compiled_out(text("SecurityKeyProvider", "securitykeyprovider", &C::security_key_provider), kOffInternal),
     text("PreferredAuthentications", "preferredauthentications", &C::preferred_authentications),
     algos("PubkeyAcceptedAlgorithms", "pubkeyacceptedalgorithms", &C::pubkey_accepted_algorithms,
           AlgorithmKind::pubkey),
-    text("RevokedHostKeys", "revokedhostkeys", &C::revoked_host_keys),
+    missing(text("RevokedHostKeys", "revokedhostkeys", &C::revoked_host_keys), kOffNone),
     text("XAuthLocation", "xauthlocation", &C::xauth_location),
-    command("KnownHostsCommand", "knownhostscommand", &C::known_hosts_command),
+    missing(command("KnownHostsCommand", "knownhostscommand", &C::known_hosts_command), kOffNone),
 
-    special("DynamicForward", "dynamicforward", Arity::special, parse_dynamic_forward, dump_dynamic_forwards),
+    missing(special("DynamicForward", "dynamicforward", Arity::special, parse_dynamic_forward, dump_dynamic_forwards)),
     special("LocalForward", "localforward", Arity::special, parse_local_forward, dump_local_forwards),
     special("RemoteForward", "remoteforward", Arity::special, parse_remote_forward, dump_remote_forwards),
 
     path_list("IdentityFile", "identityfile", &C::identity_files),
     list_once("CanonicalDomains", "canonicaldomains", &C::canonical_domains, "none"),
-    path_list("CertificateFile", "certificatefile", &C::certificate_files),
+    missing(path_list("CertificateFile", "certificatefile", &C::certificate_files), kOffNone),
     list_once("GlobalKnownHostsFile", "globalknownhostsfile", &C::global_known_hosts_files),
     list_once("UserKnownHostsFile", "userknownhostsfile", &C::user_known_hosts_files),
     {"SendEnv", {}, "sendenv", Arity::many, parse_send_env, dump_list_lines, &C::send_env},
     {"SetEnv", {}, "setenv", Arity::many, parse_set_env, dump_list_lines, &C::set_env},
-    list_once("LogVerbose", "logverbose", &C::log_verbose, "none"),
+    missing(list_once("LogVerbose", "logverbose", &C::log_verbose, "none"), kOffNone),
     list_once("PermitRemoteOpen", "permitremoteopen", &C::permit_remote_open, "any"),
 
-    special("AddKeysToAgent", "addkeystoagent", Arity::many, parse_add_keys_to_agent, dump_add_keys_to_agent),
-    special("ForwardAgent", "forwardagent", Arity::one, parse_forward_agent, dump_forward_agent),
+    missing(special("AddKeysToAgent", "addkeystoagent", Arity::many, parse_add_keys_to_agent, dump_add_keys_to_agent), kOffFlag),
+    missing(special("ForwardAgent", "forwardagent", Arity::one, parse_forward_agent, dump_forward_agent), kOffFlag),
     special("ConnectTimeout", "connecttimeout", Arity::one, parse_connect_timeout, dump_connect_timeout),
     text("TunnelDevice", "tunneldevice", &C::tunnel_device),
     list_once("CanonicalizePermittedCNAMEs", "canonicalizePermittedcnames", &C::canonicalize_permitted_cnames,
               "none"),
-    special("ControlPersist", "controlpersist", Arity::one, parse_control_persist, dump_control_persist),
+    missing(special("ControlPersist", "controlpersist", Arity::one, parse_control_persist, dump_control_persist), kOffFlag),
     special("EscapeChar", "escapechar", Arity::one, parse_escape, dump_escape),
-    {"IPQoS", {}, "ipqos", Arity::many, parse_ip_qos, dump_string, &C::ip_qos},
+    // Not applied to the socket yet: only "none" is honoured.
+    missing({"IPQoS", {}, "ipqos", Arity::many, parse_ip_qos, dump_string, &C::ip_qos}, kOffNone),
     special("RekeyLimit", "rekeylimit", Arity::special, parse_rekey_limit, dump_rekey_limit),
     special("StreamLocalBindMask", "streamlocalbindmask", Arity::one, parse_bind_mask, dump_bind_mask),
-    text("SyslogFacility", "syslogfacility", &C::syslog_facility),
-    special("ProxyJump", "proxyjump", Arity::one, parse_proxy_jump, dump_proxy),
+    {"SyslogFacility", {}, "syslogfacility", Arity::one, parse_syslog_facility, dump_string, &C::syslog_facility},
+    missing(special("ProxyJump", "proxyjump", Arity::one, parse_proxy_jump, dump_proxy), kOffNone),
 
     // Our own keywords (PROTOCOL.continuation); printed last.
     flag("Resume", "resume", &C::resume),
@@ -231,17 +254,26 @@ constexpr OptionSpec kClientTable[] = {
     alias("ProtocolKeepAlives", "ServerAliveInterval"),
     alias("SetupTimeOut", "ConnectTimeout"),
 
-    // Accepted so existing files keep working (Debian's ssh_config sets GSSAPI), no effect.
-    retired("GSSAPIAuthentication", parse_ignored),
-    retired("GSSAPIKeyExchange", parse_ignored),
-    retired("GSSAPIClientIdentity", parse_ignored),
-    retired("GSSAPIServerIdentity", parse_ignored),
-    retired("GSSAPIDelegateCredentials", parse_ignored),
-    retired("GSSAPIRenewalForcesRekey", parse_ignored),
-    retired("GSSAPITrustDns", parse_ignored),
-    retired("GSSAPIKexAlgorithms", parse_ignored),
-    retired("KbdInteractiveDevices", parse_ignored),
-    retired("UseBlacklistedKeys", parse_ignored),
+    // As OpenSSH built without GSSAPI: "Unsupported option" when turned on (Debian's
+    // ssh_config turns GSSAPIAuthentication on).
+    compiled_out(retired("GSSAPIAuthentication", parse_ignored), kOffFlag),
+    compiled_out(retired("GSSAPIKeyExchange", parse_ignored), kOffFlag),
+    compiled_out(retired("GSSAPIClientIdentity", parse_ignored)),
+    compiled_out(retired("GSSAPIServerIdentity", parse_ignored)),
+    compiled_out(retired("GSSAPIDelegateCredentials", parse_ignored), kOffFlag),
+    compiled_out(retired("GSSAPIRenewalForcesRekey", parse_ignored), kOffFlag),
+    compiled_out(retired("GSSAPITrustDns", parse_ignored), kOffFlag),
+    compiled_out(retired("GSSAPIKexAlgorithms", parse_ignored)),
+    // Not implemented yet: the server picks the devices, as with an empty list.
+    missing(retired("KbdInteractiveDevices", parse_ignored)),
+    // Client keywords OpenSSH added after 9.2, not implemented yet.
+    missing(unheld("ChannelTimeout"), kOffNone),
+    missing(unheld("ObscureKeystrokeTiming"), kOffFlag),
+    missing(unheld("RefuseConnection"), kOffFlag),
+    missing(unheld("Tag")),
+    missing(unheld("WarnWeakCrypto"), kOffFlag),
+    // Debian's long-gone key blacklist: no effect in Debian's own ssh either.
+    retired("UseBlacklistedKeys", parse_deprecated),
     // Deprecated in OpenSSH: silently ignored.
     retired("Protocol", parse_deprecated),
     retired("Cipher", parse_deprecated),
@@ -277,6 +309,15 @@ int find_client_option(std::string_view keyword) {
     return find_client_option(kClientTable[i].alias_of);
   }
   return -1;
+}
+
+bool leaves_feature_off(const OptionSpec& spec, const std::vector<std::string>& args) {
+  if (spec.support == Support::implemented) return true;
+  if (args.size() != 1) return false;
+  for (std::string_view off : spec.off) {
+    if (iequals(args[0], off)) return true;
+  }
+  return false;
 }
 
 bool is_block_keyword(std::string_view lower_keyword) {

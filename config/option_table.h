@@ -56,6 +56,18 @@ enum class Arity : uint8_t {
   special,  // the handler checks (Host, Match, Include, forwards)
 };
 
+// What the client does with a keyword. OpenSSH's rule for what it cannot do is followed:
+// nothing is accepted and silently not done.
+enum class Support : uint8_t {
+  implemented,
+  // Like OpenSSH built without the feature (GSSAPI, PKCS#11, security keys): a line that
+  // turns it on gets the warning 'Unsupported option "kw"' and has no effect.
+  compiled_out,
+  // Not implemented yet: a line that turns it on, in a block that applies, is an error
+  // ('Unsupported option "kw"') and ssh stops, as for a bad configuration option.
+  missing,
+};
+
 struct OptionSpec {
   std::string_view keyword;    // as spelled in ssh_config(5)
   std::string_view alias_of;   // non-empty: this row only renames another keyword
@@ -68,7 +80,14 @@ struct OptionSpec {
   int min = 0;  // integer bounds, or the AlgorithmKind of a list
   int max = 0;
   std::string_view dump_empty = {};  // what -G prints for an empty list/string
+  Support support = Support::implemented;
+  // For compiled_out and missing rows: the values (lower case) that leave the feature
+  // off. Such a line parses as usual; any other value is refused or warned about.
+  std::span<const std::string_view> off = {};
 };
+
+// Whether a line's arguments leave a not-implemented feature off (see Support).
+bool leaves_feature_off(const OptionSpec& spec, const std::vector<std::string>& args);
 
 std::span<const OptionSpec> client_option_table();
 

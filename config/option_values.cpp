@@ -75,6 +75,11 @@ std::string to_lower(std::string_view s) {
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
+std::string to_upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
 
 Result<std::vector<std::string>> split_arguments(std::string_view text) {
   std::vector<std::string> args;

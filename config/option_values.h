@@ -51,6 +51,7 @@ std::string forward_connect_text(const Forward& fwd);
 
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
+std::string to_upper(std::string_view s);
 
 // Items separated by single spaces, as -G and -T print lists.
 std::string join_words(const std::vector<std::string>& items);

@@ -224,16 +224,10 @@ Status srv_parse_log_level(const ServerOptionSpec&, ServerLineContext& line) {
 }
 
 Status srv_parse_syslog_facility(const ServerOptionSpec&, ServerLineContext& line) {
-  static constexpr std::string_view kFacilities[] = {"DAEMON", "USER",   "AUTH",   "AUTHPRIV",
-                                                     "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3",
-                                                     "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7"};
-  for (std::string_view f : kFacilities) {
-    if (iequals(f, only(line))) {
-      if (line.store()) line.cfg.syslog_facility = std::string(f);
-      return {};
-    }
-  }
-  return fatal("unsupported log facility '" + only(line) + "'");
+  int facility = 0;
+  if (!log::parse_facility(only(line), facility)) return fatal("unsupported log facility '" + only(line) + "'");
+  if (line.store()) line.cfg.syslog_facility = to_upper(only(line));
+  return {};
 }
 
 // MaxStartups start[:rate:full]; a single number sets start and full.

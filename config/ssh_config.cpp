@@ -134,11 +134,18 @@ Status apply_line(Parser& p, std::string_view text, const Source& src, bool& act
                 src.name + ": line " + std::to_string(src.line) + ": Bad configuration option: " + kw);
   }
   const OptionSpec& spec = client_option_table()[static_cast<size_t>(row)];
+  bool first = !p.cfg.set_rows.test(static_cast<size_t>(row));
+  // A feature we do not have, turned on where the line applies (Support, option_table.h).
+  bool refused = active && !leaves_feature_off(spec, line.args);
+  if (refused && spec.support == Support::compiled_out) {
+    p.cfg.warnings.push_back(prefix(src) + "Unsupported option \"" + kw + "\"");
+    return {};
+  }
   if (spec.parse == parse_unsupported) {
     p.cfg.warnings.push_back(prefix(src) + "Unsupported option \"" + kw + "\"");
     return {};
   }
-  if (spec.parse == parse_deprecated || spec.parse == parse_ignored) {
+  if ((spec.parse == parse_deprecated || spec.parse == parse_ignored) && !refused) {
     LOG_DEBUG1("%s line %d: Ignored option \"%s\"", src.name.c_str(), src.line, kw.c_str());
     return {};
   }
@@ -147,9 +154,9 @@ Status apply_line(Parser& p, std::string_view text, const Source& src, bool& act
     return fail(ErrorCode::config, "no argument after keyword \"" + kw + "\"");
   if (spec.arity == Arity::one && line.args.size() > 1)
     return fail(ErrorCode::config, "keyword " + kw + " extra arguments at end of line");
-  LineContext ctx{
-      p.cfg, line.args, line.rest, kw, active, !p.cfg.set_rows.test(static_cast<size_t>(row)), &p.messages};
-  SSH_TRY(spec.parse(spec, ctx));
+  LineContext ctx{p.cfg, line.args, line.rest, kw, active, first, &p.messages};
+  SSH_TRY(spec.parse(spec, ctx));  // a refused line still gets its syntax checked first
+  if (refused && first) return fail(ErrorCode::config, "Unsupported option \"" + kw + "\"");
   if (active) p.cfg.set_rows.set(static_cast<size_t>(row));
   return {};
 }

@@ -193,11 +193,16 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       case 'M': opt("ControlMaster", "yes"); break;
       case 'Q': cl.query = optarg; break;
       case 'g': opt("GatewayPorts", "yes"); break;
-      case 'y': break;  // syslog: not supported for the client
-      case 'k':
+      case 'y': cl.syslog = true; break;
+      // GSSAPI: these turn options on that are "Unsupported" here, as in an OpenSSH
+      // built without GSSAPI.
+      case 'k': opt("GSSAPIDelegateCredentials", "no"); break;
       case 'K':
-      case '1':
-      case '2': break;  // GSSAPI / protocol 1/2: accepted, no effect
+        opt("GSSAPIAuthentication", "yes");
+        opt("GSSAPIDelegateCredentials", "yes");
+        break;
+      case '1': return fail(ErrorCode::config, "SSH protocol v.1 is no longer supported");
+      case '2': break;  // the only protocol there is
       case 'I':
       case 'O':
       case 'P':

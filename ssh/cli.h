@@ -21,6 +21,7 @@ struct CommandLine {
   std::vector<std::string> identity_files;  // -i, in order
   int verbose = 0;                          // -v count
   bool quiet = false;
+  bool syslog = false;  // -y: log through syslog(3) with SyslogFacility
   int tty_flags = 0;                 // -t count
   bool no_tty = false;               // -T
   bool dump_config = false;          // -G

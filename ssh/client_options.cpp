@@ -164,6 +164,7 @@ Result<ClientPlan> build_client_plan(const ClientConfig& cfg, const CommandLine&
              : cfg.address_family == config::kAfInet6 ? AF_INET6
                                                       : AF_UNSPEC;
   c.bind_address = cfg.bind_address;
+  c.bind_interface = cfg.bind_interface;
   c.connect_timeout_s = std::max(0, cfg.connect_timeout);
   c.attempts = cfg.connection_attempts;
   c.tcp_keepalive = cfg.tcp_keep_alive;

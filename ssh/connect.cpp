@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -103,7 +104,32 @@ Result<Connection> connect_proxy(const ConnectOptions& o) {
 
 }  // namespace
 
+namespace {
+
+// BindInterface: the interface's first address of the connection's family. IPv6
+// link-local addresses are passed over, as they need a scope the peer cannot route.
+Status bind_interface_address(int fd, const std::string& name, int family) {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return fail(ErrorCode::io, std::string("getifaddrs: ") + strerror(errno));
+  std::unique_ptr<ifaddrs, decltype(&freeifaddrs)> owner(list, freeifaddrs);
+  for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || name != i->ifa_name || i->ifa_addr->sa_family != family) continue;
+    socklen_t len = sizeof(sockaddr_in);
+    if (family == AF_INET6) {
+      auto* a6 = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+      if (IN6_IS_ADDR_LINKLOCAL(&a6->sin6_addr)) continue;
+      len = sizeof(sockaddr_in6);
+    }
+    if (bind(fd, i->ifa_addr, len) != 0) return fail(ErrorCode::io, "bind " + name + ": " + strerror(errno));
+    return {};
+  }
+  return fail(ErrorCode::io, "getifaddrs: " + name + ": no suitable address for this connection");
+}
+
+}  // namespace
+
 Status bind_local_address(int fd, const ConnectOptions& o, int family) {
+  if (o.bind_address.empty() && !o.bind_interface.empty()) return bind_interface_address(fd, o.bind_interface, family);
   if (o.bind_address.empty()) return {};
   addrinfo hints{}, *res = nullptr;
   hints.ai_family = family;

@@ -78,6 +78,7 @@ Status HostKeyCheck::check_known_hosts(ByteView host_key_blob) {
     case keys::HostKeyStatus::ok:
       LOG_DEBUG1("Host '%s' is known and matches the %s host key.", name.c_str(), type.c_str());
       LOG_DEBUG1("Found key in %s:%zu", found.file.c_str(), found.line);
+      if (p.visual) LOG_INFO("Host key fingerprint is %s\n%s", fp.c_str(), keys::randomart(key).c_str());
       return {};
 
     case keys::HostKeyStatus::revoked:
@@ -126,7 +127,8 @@ Status HostKeyCheck::check_known_hosts(ByteView host_key_blob) {
   if (p.strict == StrictMode::ask) {
     if (p.batch_mode) return verification_failed();
     prompter_.show("The authenticity of host '" + name + " (" + name + ")' can't be established.\n" + type +
-                   " key fingerprint is " + fp + ".\nThis key is not known by any other names.\n");
+                   " key fingerprint is " + fp + "." + (p.visual ? "\n" + keys::randomart(key) : "") +
+                   "\nThis key is not known by any other names.\n");
     for (;;) {
       auto answer =
           prompter_.ask("Are you sure you want to continue connecting (yes/no/[fingerprint])? ", true);

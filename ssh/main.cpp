@@ -119,6 +119,11 @@ int run(int argc, char** argv) {
     print(stderr, cfg.error().context);
     return 255;
   }
+  if (cl->syslog) {
+    log_options.to_syslog = true;
+    log::parse_facility(cfg->syslog_facility, log_options.facility);  // checked when read
+    log::configure(log_options);
+  }
   log::set_level(level_from(*cfg, *cl));
   for (const auto& w : cfg->warnings) LOG_INFO("%s", w.c_str());
   if (cl->dump_config) {
@@ -126,14 +131,15 @@ int run(int argc, char** argv) {
     return 0;
   }
 
+  // From here on messages go through the log: -q silences them, -y sends them to syslog.
   auto plan = client::build_client_plan(*cfg, *cl, *local);
   if (!plan) {
-    print(stderr, plan.error().context);
+    SSH_LOG(log::Level::fatal, "%s", plan.error().context.c_str());
     return 255;
   }
   auto connection = client::open_connection(plan->connect);
   if (!connection) {
-    print(stderr, "ssh: " + connection.error().context);
+    LOG_ERROR("ssh: %s", connection.error().context.c_str());
     return 255;
   }
   plan->session.peer_label = connection->peer_address + " port " + std::to_string(connection->peer_port);

@@ -106,6 +106,7 @@ std::optional<Flags> parse_flags(int argc, char** argv) {
 Status configure_logging(const Flags& f, const config::ServerConfig& cfg) {
   log::Options o;
   o.ident = "sshd";
+  log::parse_facility(cfg.syslog_facility, o.facility);  // validated when the file was read
   o.level = f.quiet ? log::Level::quiet : log::Level(cfg.log_level);
   if (f.debug > 0) o.level = log::Level(std::min(int(log::Level::debug3), int(log::Level::info) + f.debug));
   if (!f.log_file.empty()) {

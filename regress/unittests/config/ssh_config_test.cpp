@@ -155,7 +155,7 @@ TEST_F(SshConfigTest, FinalPassMatchesResolvedHostName) {
 
 TEST_F(SshConfigTest, TokensExpandedAtTheEnd) {
   write("home/.ssh/config",
-        "HostName %h.example\nUser bob\nPort 2200\nControlPath ~/.ssh/cm-%C-%r@%h:%p\n"
+        "HostName %h.example\nUser bob\nPort 2200\nIdentityAgent ~/.ssh/agent-%C-%r@%h:%p\n"
         "UserKnownHostsFile ~/kh-%u %d/kh2\nRemoteCommand echo %n %L\nLocalCommand echo %h\n"
         "IdentityFile ~/.ssh/id_%r\n");
   auto cfg = load("Web");
@@ -163,7 +163,7 @@ TEST_F(SshConfigTest, TokensExpandedAtTheEnd) {
   std::string home = local_.home;
   EXPECT_EQ(cfg->host, "Web");
   EXPECT_EQ(cfg->host_name, "web.example");
-  EXPECT_EQ(cfg->control_path, home + "/.ssh/cm-HASH-bob@web.example:2200");
+  EXPECT_EQ(cfg->identity_agent, home + "/.ssh/agent-HASH-bob@web.example:2200");
   EXPECT_EQ(cfg->user_known_hosts_files,
             (std::vector<std::string>{home + "/kh-alice", home + "/kh2"}));
   EXPECT_EQ(cfg->remote_command, "echo Web box");
@@ -178,7 +178,7 @@ TEST_F(SshConfigTest, DefaultsWhenNothingSet) {
   EXPECT_EQ(cfg->user, "alice");
   EXPECT_EQ(cfg->identity_files.size(), 7u);
   EXPECT_EQ(cfg->user_known_hosts_files.front(), local_.home + "/.ssh/known_hosts");
-  EXPECT_EQ(cfg->update_host_keys, kYes);
+  EXPECT_EQ(cfg->update_host_keys, kNo);  // not implemented: off (stock: yes)
   EXPECT_FALSE(cfg->resume);
   EXPECT_EQ(cfg->resume_timeout, 0);
 }
