@@ -42,6 +42,7 @@ struct ClientAuthConfig {
   bool pubkey = true;
   bool password = true;
   bool kbdint = true;
+  std::string kbdint_devices;  // KbdInteractiveDevices, sent as the submethods hint
   bool batch_mode = false;
   int password_prompts = 3;
   // Signature algorithms we accept for user keys (PubkeyAcceptedAlgorithms).

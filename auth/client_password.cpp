@@ -46,7 +46,8 @@ class KbdintMethod final : public ClientMethod {
   Result<bool> attempt(std::vector<Bytes>& out) override {
     if (attempts_ >= ctx_.config.password_prompts) return false;
     ++attempts_;
-    out.push_back(encode_kbdint_request(header_for(ctx_.config, "keyboard-interactive")));
+    out.push_back(encode_kbdint_request(header_for(ctx_.config, "keyboard-interactive"),
+                                         ctx_.config.kbdint_devices));
     return true;
   }
 

@@ -46,8 +46,8 @@ Bytes encode_password_request(const RequestHeader& h, ByteView password) {
   return header(h).boolean(false).string(password).take();
 }
 
-Bytes encode_kbdint_request(const RequestHeader& h) {
-  return header(h).string("").string("").take();  // language, submethods (RFC 4256 §3.1)
+Bytes encode_kbdint_request(const RequestHeader& h, std::string_view submethods) {
+  return header(h).string("").string(submethods).take();  // language, submethods (RFC 4256 §3.1)
 }
 
 Bytes encode_publickey_query(const RequestHeader& h, const PublickeyFields& f) {

@@ -40,7 +40,8 @@ struct RequestHeader {
 
 Bytes encode_none_request(const RequestHeader& h);
 Bytes encode_password_request(const RequestHeader& h, ByteView password);
-Bytes encode_kbdint_request(const RequestHeader& h);
+// submethods: the KbdInteractiveDevices hint, comma-separated; empty lets the server pick.
+Bytes encode_kbdint_request(const RequestHeader& h, std::string_view submethods = {});
 
 // RFC 4252 §7; with host_key set, the publickey-hostbound-v00@openssh.com form.
 struct PublickeyFields {

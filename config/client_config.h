@@ -136,6 +136,7 @@ struct ClientConfig {
   std::string host_key_alias;
   std::string identity_agent;  // tokens and ~ expanded ("none", "SSH_AUTH_SOCK" kept)
   std::string ignore_unknown;
+  std::string kbd_interactive_devices;  // empty: the server's choice
   std::string local_command;   // raw: expand with expand_tokens() when run
   std::string remote_command;  // tokens expanded
   std::string pkcs11_provider;

@@ -317,6 +317,9 @@ Status parse_bind_mask(const OptionSpec&, LineContext& line) {
 Status parse_ip_qos(const OptionSpec&, LineContext& line) {
   if (line.args.size() > 2)
     return fail(ErrorCode::config, "keyword " + line.keyword + " extra arguments at end of line");
+  for (const std::string& v : line.args) {
+    if (ip_qos_value(v) < 0) return fail(ErrorCode::config, "Bad IPQoS value: " + v);
+  }
   if (line.store()) {
     line.cfg.ip_qos = line.args[0] + " " + (line.args.size() == 2 ? line.args[1] : line.args[0]);
   }

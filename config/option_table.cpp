@@ -189,6 +189,7 @@ constexpr OptionSpec kClientTable[] = {
     text("HostKeyAlias", "hostkeyalias", &C::host_key_alias),
     text("IdentityAgent", "identityagent", &C::identity_agent),
     text("IgnoreUnknown", "ignoreunknown", &C::ignore_unknown),
+    text("KbdInteractiveDevices", "kbdinteractivedevices", &C::kbd_interactive_devices),
     algos("KexAlgorithms", "kexalgorithms", &C::kex_algorithms, AlgorithmKind::kex),
     algos("CASignatureAlgorithms", "casignaturealgorithms", &C::ca_signature_algorithms,
           AlgorithmKind::ca_signature),
@@ -227,8 +228,7 @@ constexpr OptionSpec kClientTable[] = {
               "none"),
     missing(special("ControlPersist", "controlpersist", Arity::one, parse_control_persist, dump_control_persist), kOffFlag),
     special("EscapeChar", "escapechar", Arity::one, parse_escape, dump_escape),
-    // Not applied to the socket yet: only "none" is honoured.
-    missing({"IPQoS", {}, "ipqos", Arity::many, parse_ip_qos, dump_string, &C::ip_qos}, kOffNone),
+    {"IPQoS", {}, "ipqos", Arity::many, parse_ip_qos, dump_string, &C::ip_qos},
     special("RekeyLimit", "rekeylimit", Arity::special, parse_rekey_limit, dump_rekey_limit),
     special("StreamLocalBindMask", "streamlocalbindmask", Arity::one, parse_bind_mask, dump_bind_mask),
     {"SyslogFacility", {}, "syslogfacility", Arity::one, parse_syslog_facility, dump_string, &C::syslog_facility},
@@ -264,8 +264,6 @@ constexpr OptionSpec kClientTable[] = {
     compiled_out(retired("GSSAPIRenewalForcesRekey", parse_ignored), kOffFlag),
     compiled_out(retired("GSSAPITrustDns", parse_ignored), kOffFlag),
     compiled_out(retired("GSSAPIKexAlgorithms", parse_ignored)),
-    // Not implemented yet: the server picks the devices, as with an empty list.
-    missing(retired("KbdInteractiveDevices", parse_ignored)),
     // Client keywords OpenSSH added after 9.2, not implemented yet.
     missing(unheld("ChannelTimeout"), kOffNone),
     missing(unheld("ObscureKeystrokeTiming"), kOffFlag),

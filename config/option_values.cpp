@@ -269,4 +269,30 @@ std::string join_words(const std::vector<std::string>& items) {
   return out;
 }
 
+// IPQoS names (sshd_config(5)) and their DSCP/TOS byte. Dump uses the first name of a
+// value, so "le" wins over "reliability".
+namespace {
+struct QosName {
+  std::string_view name;
+  int value;
+};
+constexpr QosName kQos[] = {
+    {"af11", 0x28},      {"af12", 0x30}, {"af13", 0x38},     {"af21", 0x48},       {"af22", 0x50},
+    {"af23", 0x58},      {"af31", 0x68}, {"af32", 0x70},     {"af33", 0x78},       {"af41", 0x88},
+    {"af42", 0x90},      {"af43", 0x98}, {"cs0", 0x00},      {"cs1", 0x20},        {"cs2", 0x40},
+    {"cs3", 0x60},       {"cs4", 0x80},  {"cs5", 0xa0},      {"cs6", 0xc0},        {"cs7", 0xe0},
+    {"ef", 0xb8},        {"le", 0x04},   {"lowdelay", 0x10}, {"throughput", 0x08}, {"reliability", 0x04},
+    {"none", kIpQosNone}};
+}  // namespace
+
+int ip_qos_value(const std::string& v) {
+  for (const QosName& q : kQos) {
+    if (iequals(q.name, v)) return q.value;
+  }
+  char* end = nullptr;
+  long value = std::strtol(v.c_str(), &end, 0);
+  if (v.empty() || *end != '\0' || value < 0 || value > 255) return -1;
+  return static_cast<int>(value);
+}
+
 }  // namespace ssh::config

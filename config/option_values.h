@@ -51,6 +51,11 @@ std::string forward_connect_text(const Forward& fwd);
 
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
+
+inline constexpr int kIpQosNone = 0x7fffffff;  // IPQoS none: leave the socket alone
+// An IPQoS value (af11..ef, cs0-7, le, lowdelay, throughput, reliability, none, or a
+// number 0-255) as its TOS/traffic class byte; -1 when invalid.
+int ip_qos_value(const std::string& v);
 std::string to_upper(std::string_view s);
 
 // Items separated by single spaces, as -G and -T print lists.

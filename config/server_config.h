@@ -40,7 +40,6 @@ enum GatewayPorts : int { kGatewayNo = 0, kGatewayYes = 1, kGatewayClientSpecifi
 // PermitTunnel: "yes" is point-to-point and ethernet together.
 enum PermitTunnel : int { kTunNo = 0, kTunPointToPoint = 1, kTunEthernet = 2, kTunYes = 3 };
 enum IgnoreRhosts : int { kRhostsNo = 0, kRhostsYes = 1, kRhostsShostsOnly = 2 };
-inline constexpr int kIpQosNone = 0x7fffffff;  // IPQoS none: leave the socket alone
 
 struct Subsystem {
   std::string name;

@@ -6,7 +6,7 @@ stock sshd:
 - GSSAPI is handled as in an OpenSSH built without it: a warning, then the session;
 - implemented keywords no other suite exercises: RemoteCommand, ClearAllForwardings,
   GatewayPorts, ConnectionAttempts, VisualHostKey, TCPKeepAlive, BindAddress,
-  BindInterface, IgnoreUnknown, RequestTTY, PasswordAuthentication,
+  BindInterface, IgnoreUnknown, IPQoS, RequestTTY, PasswordAuthentication,
   NumberOfPasswordPrompts, PubkeyAcceptedAlgorithms, -y.
 config/option_table.cpp says which keywords are which; unit-config's coverage test
 checks that every keyword there is tested here or elsewhere, or marked unsupported.
@@ -46,6 +46,7 @@ REFUSED = [
     (["-o", "RequiredRSASize=2048"], "requiredrsasize"),
     (["-o", "Tag=work"], "tag"),
     (["-o", "ChannelTimeout=session=5m"], "channeltimeout"),
+    (["-o", "WarnWeakCrypto=yes"], "warnweakcrypto"),
 ]
 
 # Off values of the same keywords: honoured, so the session runs.
@@ -160,6 +161,34 @@ class ImplementedKeywordTest(fixture.SshTestCase):
         finally:
             proc.kill()
             proc.communicate()
+
+    def socket_tos(self, options, command):
+        """The TOS byte ss shows for the client's TCP socket while the session runs."""
+        proc = subprocess.Popen(self.ssh_args(options=options, command=command),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.time() + 4
+            while time.time() < deadline:
+                seen = subprocess.run(["ss", "-tnp", "--tos", "state", "established",
+                                       f"dport = :{self.sshd.port}"], capture_output=True, text=True).stdout
+                if f"pid={proc.pid}," in seen:
+                    match = re.search(r"\btos:(0x[0-9a-f]+)", seen)
+                    return int(match.group(1), 16) if match else 0
+                time.sleep(0.1)
+            self.fail("no socket seen")
+        finally:
+            proc.kill()
+            proc.communicate()
+
+    def test_ip_qos(self):
+        # Default "lowdelay throughput": a command without a terminal is bulk.
+        self.assertEqual(self.socket_tos([], ["sleep", "5"]), 0x08)
+        self.assertEqual(self.socket_tos(["-o", "IPQoS=af21 cs1"], ["sleep", "5"]), 0x20)
+        self.assertEqual(self.socket_tos(["-tt", "-o", "IPQoS=af21 cs1"], ["sleep", "5"]), 0x48)
+        self.assertEqual(self.socket_tos(["-o", "IPQoS=none"], ["sleep", "5"]), 0)
+        r = self.run_ssh(options=["-o", "IPQoS=fast"], command=["true"])
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"Bad IPQoS value: fast", r.stderr)
 
     def test_tcp_keepalive(self):
         self.assertTrue(self.keepalive_timer("yes"))

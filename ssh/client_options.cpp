@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "base/log.h"
+#include "config/option_values.h"
 #include "config/tokens.h"
 #include "connection/terminal_modes.h"
 #include "transport/algorithms.h"
@@ -181,6 +182,7 @@ Result<ClientPlan> build_client_plan(const ClientConfig& cfg, const CommandLine&
   s.auth.pubkey = cfg.pubkey_authentication != config::kPkNo;
   s.auth.password = cfg.password_authentication;
   s.auth.kbdint = cfg.kbd_interactive_authentication;
+  s.auth.kbdint_devices = cfg.kbd_interactive_devices;
   s.auth.batch_mode = cfg.batch_mode;
   s.auth.password_prompts = cfg.number_of_password_prompts;
   s.auth.pubkey_algorithms = SSH_TRY(algorithms(AlgorithmKind::host_key, cfg.pubkey_accepted_algorithms));
@@ -215,6 +217,10 @@ Result<ClientPlan> build_client_plan(const ClientConfig& cfg, const CommandLine&
     return fail(ErrorCode::config, "Cannot fork into background without a command to execute.");
   }
   plan.pty = want_pty(cfg, have_command);
+  // IPQoS "interactive bulk": a terminal session is interactive, as in OpenSSH.
+  std::vector<std::string> qos = split(cfg.ip_qos, ' ');
+  int tos = qos.empty() ? -1 : config::ip_qos_value(qos[plan.pty || qos.size() == 1 ? 0 : 1]);
+  c.ip_tos = tos < 0 ? config::kIpQosNone : tos;
   s.session = session_plan(cfg, cl, plan.pty);
   s.raw_tty = plan.pty && isatty(STDIN_FILENO);
   s.connect_timeout = std::max(0, cfg.connect_timeout);

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "base/log.h"
+#include "config/option_values.h"
 
 namespace ssh::client {
 
@@ -148,6 +149,13 @@ void tune_connected_socket(int fd, const ConnectOptions& o) {
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (o.tcp_keepalive) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  if (o.ip_tos != config::kIpQosNone) {
+    int family = AF_UNSPEC;
+    socklen_t len = sizeof family;
+    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len);
+    if (family == AF_INET) setsockopt(fd, IPPROTO_IP, IP_TOS, &o.ip_tos, sizeof o.ip_tos);
+    if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &o.ip_tos, sizeof o.ip_tos);
+  }
 }
 
 void describe_endpoints(Connection& c) {

@@ -15,7 +15,8 @@ struct ConnectOptions {
   int port = 22;
   int family = 0;  // AF_UNSPEC, AF_INET, AF_INET6
   std::string bind_address;
-  std::string bind_interface;  // BindInterface: its address is the source (after bind_address)
+  std::string bind_interface;
+  int ip_tos = 0x7fffffff;  // IPQoS byte for the socket; config::kIpQosNone: leave it  // BindInterface: its address is the source (after bind_address)
   int connect_timeout_s = 0;  // 0: system default
   int attempts = 1;
   bool tcp_keepalive = true;

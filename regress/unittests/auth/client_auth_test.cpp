@@ -166,6 +166,24 @@ TEST(ClientAuth, BatchModeNeverPrompts) {
   EXPECT_TRUE(prompter.prompts.empty());
 }
 
+// KbdInteractiveDevices goes out as the request's submethods field (RFC 4256 §3.1).
+TEST(ClientAuth, KeyboardInteractiveSendsDevices) {
+  for (const char* devices : {"", "pam,bsdauth"}) {
+    ScriptedPrompter prompter;
+    ClientAuthConfig c = config();
+    c.kbdint_devices = devices;
+    ClientAuth auth(c, {}, prompter, to_bytes("sid"));
+    std::vector<Bytes> out;
+    auth.start(out);
+    out.clear();
+    ASSERT_TRUE(auth.on_message(failure({"keyboard-interactive"}), out));
+    Parsed p = parse_request(out.at(0));
+    ASSERT_EQ(p.method, "keyboard-interactive");
+    EXPECT_EQ(*p.rest.text(), "");  // language
+    EXPECT_EQ(*p.rest.text(), devices);
+  }
+}
+
 TEST(ClientAuth, KeyboardInteractiveAnswersPrompts) {
   ScriptedPrompter prompter;
   prompter.answers = {"secret"};

@@ -226,7 +226,7 @@ TEST_F(OracleTest, TypedValues) {
       "ForwardAgent no\nControlPersist no\nEscapeChar none\nAddKeysToAgent no\n"
       "IdentityAgent none\nUserKnownHostsFile none\nProxyCommand ssh -W %h:%p jump # x\n"
       "ConnectTimeout 0\nRekeyLimit default 30\nLogLevel quiet\nStreamLocalBindMask 0077\n"
-      "IPQoS none\nCheckHostIP no\nHashKnownHosts yes\nIdentitiesOnly yes\n",
+      "IPQoS af21\nKbdInteractiveDevices pam,bsdauth\nCheckHostIP no\nHashKnownHosts yes\nIdentitiesOnly yes\n",
       "h");
   expect_same("EscapeChar \\\\\nLogLevel debug\nStrictHostKeyChecking off\n"
               "RequestTTY no\nTunnel no\nControlMaster no\nRekeyLimit 1.5M\n"
