@@ -45,6 +45,7 @@ Status finalize_client_config(ClientConfig& cfg, const LocalContext& local) {
   TokenMap tokens = connection_tokens(cfg, local);
   for (auto& path : cfg.user_known_hosts_files) SSH_TRY(expand_in_place(path, tokens, local.home));
   SSH_TRY(expand_in_place(cfg.control_path, tokens, local.home));
+  SSH_TRY(expand_in_place(cfg.revoked_host_keys, tokens, local.home));
   if (cfg.identity_agent != "SSH_AUTH_SOCK" &&
       (cfg.identity_agent.empty() || cfg.identity_agent.front() != '$'))
     SSH_TRY(expand_in_place(cfg.identity_agent, tokens, local.home));

@@ -119,7 +119,6 @@ constexpr OptionSpec unheld(std::string_view kw) {
 constexpr std::string_view kOffFlag[] = {"no", "false"};
 constexpr std::string_view kOffNone[] = {"none"};
 constexpr std::string_view kOffSha256[] = {"sha256"};
-constexpr std::string_view kOffRsaMinimum[] = {"1024"};  // our fixed floor, crypto/signature.cpp
 constexpr std::string_view kOffInternal[] = {"internal"};
 
 constexpr OptionSpec missing(OptionSpec row, std::span<const std::string_view> off = {}) {
@@ -177,7 +176,7 @@ constexpr OptionSpec kClientTable[] = {
     integer("NumberOfPasswordPrompts", "numberofpasswordprompts", &C::number_of_password_prompts, 0, 1 << 30),
     integer("ServerAliveCountMax", "serveralivecountmax", &C::server_alive_count_max, 0, 1 << 30),
     seconds("ServerAliveInterval", "serveraliveinterval", &C::server_alive_interval),
-    missing(integer("RequiredRSASize", "requiredrsasize", &C::required_rsa_size, 0, 1 << 30), kOffRsaMinimum),
+    integer("RequiredRSASize", "requiredrsasize", &C::required_rsa_size, 0, 1 << 30),
 
     text("BindAddress", "bindaddress", &C::bind_address),
     text("BindInterface", "bindinterface", &C::bind_interface),
@@ -202,7 +201,7 @@ constexpr OptionSpec kClientTable[] = {
     text("PreferredAuthentications", "preferredauthentications", &C::preferred_authentications),
     algos("PubkeyAcceptedAlgorithms", "pubkeyacceptedalgorithms", &C::pubkey_accepted_algorithms,
           AlgorithmKind::pubkey),
-    missing(text("RevokedHostKeys", "revokedhostkeys", &C::revoked_host_keys), kOffNone),
+    text("RevokedHostKeys", "revokedhostkeys", &C::revoked_host_keys),
     text("XAuthLocation", "xauthlocation", &C::xauth_location),
     missing(command("KnownHostsCommand", "knownhostscommand", &C::known_hosts_command), kOffNone),
 

@@ -7,7 +7,8 @@ stock sshd:
 - implemented keywords no other suite exercises: RemoteCommand, ClearAllForwardings,
   GatewayPorts, ConnectionAttempts, VisualHostKey, TCPKeepAlive, BindAddress,
   BindInterface, IgnoreUnknown, IPQoS, RequestTTY, PasswordAuthentication,
-  NumberOfPasswordPrompts, PubkeyAcceptedAlgorithms, -y.
+  NumberOfPasswordPrompts, PubkeyAcceptedAlgorithms, RequiredRSASize, RevokedHostKeys,
+  -y.
 config/option_table.cpp says which keywords are which; unit-config's coverage test
 checks that every keyword there is tested here or elsewhere, or marked unsupported.
 """
@@ -42,8 +43,6 @@ REFUSED = [
     (["-o", "VerifyHostKeyDNS=yes"], "verifyhostkeydns"),
     (["-o", "KnownHostsCommand=/bin/true"], "knownhostscommand"),
     (["-o", "AddKeysToAgent=yes"], "addkeystoagent"),
-    (["-o", "RevokedHostKeys=/tmp/krl"], "revokedhostkeys"),
-    (["-o", "RequiredRSASize=2048"], "requiredrsasize"),
     (["-o", "Tag=work"], "tag"),
     (["-o", "ChannelTimeout=session=5m"], "channeltimeout"),
     (["-o", "WarnWeakCrypto=yes"], "warnweakcrypto"),
@@ -53,7 +52,7 @@ REFUSED = [
 ACCEPTED_OFF = [
     ["-a"], ["-x"], ["-o", "ForwardAgent=no"], ["-o", "ProxyJump=none"], ["-o", "ControlMaster=no"],
     ["-o", "ControlPath=none"], ["-o", "ControlPersist=no"], ["-o", "UpdateHostKeys=no"],
-    ["-o", "CheckHostIP=no"], ["-o", "RequiredRSASize=1024"], ["-o", "ObscureKeystrokeTiming=no"],
+    ["-o", "CheckHostIP=no"], ["-o", "ObscureKeystrokeTiming=no"],
 ]
 
 
@@ -243,6 +242,40 @@ class ImplementedKeywordTest(fixture.SshTestCase):
         self.assertIn(b"Permission denied", r.stderr)
         r = self.run_ssh(options=["-o", "PubkeyAcceptedAlgorithms=ssh-ed25519"], command=["true"])
         self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_required_rsa_size(self):
+        rsa = ["-o", "HostKeyAlgorithms=rsa-sha2-512"]
+        r = self.run_ssh(options=[*rsa, "-o", "RequiredRSASize=3072"], command=["true"])
+        self.assertEqual(r.returncode, 0, r.stderr)  # the fixture's RSA host key has 3072 bits
+        r = self.run_ssh(options=[*rsa, "-o", "RequiredRSASize=4096"], command=["true"])
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"Bad server host key: Invalid key length", r.stderr)
+        # A user key below the size is not offered.
+        rsa_key = fixture.keygen(os.path.join(self.tmp, "id_rsa_user"), "rsa", bits=2048)
+        self.sshd.authorize(rsa_key + ".pub")
+        base = ["-o", "IdentitiesOnly=yes", "-i", rsa_key, "-v"]
+        r = self.run_ssh(options=base, command=["true"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.run_ssh(options=[*base, "-o", "RequiredRSASize=3072"], command=["true"])
+        self.assertIn(b"Invalid key length", r.stderr)
+        self.assertNotIn(b"Will attempt key: " + rsa_key.encode(), r.stderr)
+
+    def test_revoked_host_keys(self):
+        revoked = os.path.join(self.tmp, "revoked_host_keys")
+        with open(revoked, "w") as f:
+            f.write(self.sshd.host_pubkey_line("ed25519") + "\n")
+        ed = ["-o", "HostKeyAlgorithms=ssh-ed25519", "-o", f"RevokedHostKeys={revoked}"]
+        r = self.run_ssh(options=ed, command=["true"])
+        self.assertEqual(r.returncode, 255)
+        self.assertRegex(r.stderr.decode(), r"Host key ED25519 SHA256:\S+ revoked by file " + revoked)
+        other = fixture.keygen(os.path.join(self.tmp, "unrelated"))
+        with open(revoked, "w") as f, open(other + ".pub") as k:
+            f.write(k.read())
+        r = self.run_ssh(options=ed, command=["true"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # A file that cannot be read revokes everything (fail closed, as OpenSSH).
+        r = self.run_ssh(options=["-o", f"RevokedHostKeys={revoked}.missing"], command=["true"])
+        self.assertEqual(r.returncode, 255)
 
     def test_syslog_flag_takes_the_messages_off_stderr(self):
         closed = fixture.free_port()

@@ -193,6 +193,7 @@ Result<ClientPlan> build_client_plan(const ClientConfig& cfg, const CommandLine&
   s.identities.agent_socket = agent_socket(cfg);
   s.identities.batch_mode = cfg.batch_mode;
   s.identities.passphrase_prompts = cfg.number_of_password_prompts;
+  s.identities.required_rsa_size = cfg.required_rsa_size;
 
   HostKeyPolicy& h = s.host_key;
   h.host = cfg.host_key_alias.empty() ? cfg.host_name : cfg.host_key_alias;
@@ -208,6 +209,8 @@ Result<ClientPlan> build_client_plan(const ClientConfig& cfg, const CommandLine&
   h.hash_known_hosts = cfg.hash_known_hosts;
   h.batch_mode = cfg.batch_mode;
   h.visual = cfg.visual_host_key;
+  h.revoked_file = cfg.revoked_host_keys;
+  h.required_rsa_size = cfg.required_rsa_size;
   if (cfg.host_key_algorithms.empty()) {
     s.transport.host_key_algorithms = order_by_known_keys(h, std::move(s.transport.host_key_algorithms));
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "auth/revoked_keys.h"
 #include "base/log.h"
 #include "keys/fingerprint.h"
 #include "keys/key.h"
@@ -72,6 +73,14 @@ Status HostKeyCheck::check_known_hosts(ByteView host_key_blob) {
   std::string type(keys::key_type_short_name(key.type()));
   std::string fp = keys::fingerprint(key);
   LOG_DEBUG1("Server host key: %s %s", std::string(key.type_name()).c_str(), fp.c_str());
+  if (key.type() == keys::KeyType::rsa && key.bits() < p.required_rsa_size) {
+    LOG_ERROR("Bad server host key: Invalid key length");
+    return verification_failed();
+  }
+  if (auth::key_revoked(p.revoked_file, host_key_blob)) {
+    LOG_ERROR("Host key %s %s revoked by file %s", type.c_str(), fp.c_str(), p.revoked_file.c_str());
+    return verification_failed();
+  }
   auto found = keys::lookup_host_key(all_files(p), p.host, uint16_t(p.port), key);
 
   switch (found.status) {

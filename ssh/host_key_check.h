@@ -23,6 +23,8 @@ struct HostKeyPolicy {
   bool hash_known_hosts = false;
   bool batch_mode = false;
   bool visual = false;
+  std::string revoked_file;    // RevokedHostKeys; empty or "none": no file
+  int required_rsa_size = 1024;  // RequiredRSASize
 };
 
 // OpenSSH's client moves the host key algorithms whose key types known_hosts already

@@ -183,6 +183,15 @@ std::vector<std::unique_ptr<auth::ClientIdentity>> load_identities(const Identit
   }
   std::vector<bool> agent_used(agent_keys.size(), false);
   std::vector<std::unique_ptr<auth::ClientIdentity>> out;
+  auto offer = [&](std::unique_ptr<auth::ClientIdentity> id) {
+    auto key = keys::PublicKey::from_blob(id->public_blob());
+    if (key && key->type() == keys::KeyType::rsa && key->bits() < options.required_rsa_size) {
+      LOG_DEBUG1("Skipping %s key %s: Invalid key length", id->key_type().c_str(), id->description().c_str());
+      return;
+    }
+    LOG_DEBUG1("Will attempt key: %s", id->description().c_str());
+    out.push_back(std::move(id));
+  };
   for (const auto& path : options.files) {
     auto id = load_file_identity(path, options, prompter);
     if (!id) continue;
@@ -195,16 +204,13 @@ std::vector<std::unique_ptr<auth::ClientIdentity>> load_identities(const Identit
         }
       }
     }
-    LOG_DEBUG1("Will attempt key: %s", id->description().c_str());
-    out.push_back(std::move(id));
+    offer(std::move(id));
   }
   if (!options.identities_only) {
     for (size_t i = 0; i < agent_keys.size(); ++i) {
       auto key = agent_keys[i].key();
       if (agent_used[i] || !key) continue;
-      auto id = std::make_unique<AgentIdentity>(agent, std::move(*key), agent_keys[i].comment);
-      LOG_DEBUG1("Will attempt key: %s", id->description().c_str());
-      out.push_back(std::move(id));
+      offer(std::make_unique<AgentIdentity>(agent, std::move(*key), agent_keys[i].comment));
     }
   }
   return out;

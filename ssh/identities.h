@@ -19,6 +19,7 @@ struct IdentityOptions {
   std::string agent_socket;  // empty: no agent
   bool batch_mode = false;
   int passphrase_prompts = 3;
+  int required_rsa_size = 1024;  // RequiredRSASize: smaller RSA keys are not offered
 };
 
 std::vector<std::unique_ptr<auth::ClientIdentity>> load_identities(const IdentityOptions& options,

@@ -103,6 +103,8 @@ const std::map<std::string, Evidence>& evidence() {
       {"remotecommand", {"client_options_test.py", "RemoteCommand"}},
       {"remoteforward", {"client_forward_test.py", "\"-R\""}},
       {"requesttty", {"client_options_test.py", "RequestTTY"}},
+      {"requiredrsasize", {"client_options_test.py", "RequiredRSASize"}},
+      {"revokedhostkeys", {"client_options_test.py", "RevokedHostKeys"}},
       {"resume", {"continuation_test.py", "Resume=yes"}},
       {"resumetimeout", {"continuation_test.py", "ResumeTimeout"}},
       {"sendenv", {"client_session_env_test.py", "SendEnv"}},
