@@ -1,6 +1,7 @@
 #include "config/option_values.h"
 
 #include <cctype>
+#include <cstdio>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -284,6 +285,15 @@ constexpr QosName kQos[] = {
     {"ef", 0xb8},        {"le", 0x04},   {"lowdelay", 0x10}, {"throughput", 0x08}, {"reliability", 0x04},
     {"none", kIpQosNone}};
 }  // namespace
+
+std::string ip_qos_name(int value) {
+  for (const QosName& q : kQos) {
+    if (q.value == value) return std::string(q.name);
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%02x", static_cast<unsigned>(value));
+  return buf;
+}
 
 int ip_qos_value(const std::string& v) {
   for (const QosName& q : kQos) {

@@ -56,6 +56,8 @@ inline constexpr int kIpQosNone = 0x7fffffff;  // IPQoS none: leave the socket a
 // An IPQoS value (af11..ef, cs0-7, le, lowdelay, throughput, reliability, none, or a
 // number 0-255) as its TOS/traffic class byte; -1 when invalid.
 int ip_qos_value(const std::string& v);
+// How sshd -T prints a value: its first name ("le" before "reliability"), else hex.
+std::string ip_qos_name(int value);
 std::string to_upper(std::string_view s);
 
 // Items separated by single spaces, as -G and -T print lists.

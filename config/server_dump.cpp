@@ -23,23 +23,6 @@ void line(std::string& out, const ServerOptionSpec& spec, std::string_view value
   out.append(name_of(spec)).append(" ").append(value).append("\n");
 }
 
-// How sshd prints a DSCP/TOS value: its first name, else hex.
-std::string qos_text(int value) {
-  static constexpr std::pair<std::string_view, int> kNames[] = {
-      {"af11", 0x28},      {"af12", 0x30}, {"af13", 0x38},     {"af21", 0x48},       {"af22", 0x50},
-      {"af23", 0x58},      {"af31", 0x68}, {"af32", 0x70},     {"af33", 0x78},       {"af41", 0x88},
-      {"af42", 0x90},      {"af43", 0x98}, {"cs0", 0x00},      {"cs1", 0x20},        {"cs2", 0x40},
-      {"cs3", 0x60},       {"cs4", 0x80},  {"cs5", 0xa0},      {"cs6", 0xc0},        {"cs7", 0xe0},
-      {"ef", 0xb8},        {"le", 0x04},   {"lowdelay", 0x10}, {"throughput", 0x08}, {"reliability", 0x04},
-      {"none", kIpQosNone}};
-  for (const auto& [name, v] : kNames) {
-    if (v == value) return std::string(name);
-  }
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%02x", static_cast<unsigned>(value));
-  return buf;
-}
-
 }  // namespace
 
 void srv_dump_flag(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
@@ -122,7 +105,7 @@ void srv_dump_subsystems(const ServerOptionSpec& spec, const ServerConfig& cfg, 
 }
 
 void srv_dump_ip_qos(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {
-  line(out, spec, qos_text(cfg.ip_qos_interactive) + " " + qos_text(cfg.ip_qos_bulk));
+  line(out, spec, ip_qos_name(cfg.ip_qos_interactive) + " " + ip_qos_name(cfg.ip_qos_bulk));
 }
 
 void srv_dump_rekey_limit(const ServerOptionSpec& spec, const ServerConfig& cfg, std::string& out) {

@@ -143,9 +143,11 @@ class ImplementedKeywordTest(fixture.SshTestCase):
 
     def keepalive_timer(self, value):
         """Whether the client's TCP socket has SO_KEEPALIVE (ss shows a keepalive timer)."""
-        proc = subprocess.Popen(self.ssh_args(options=["-o", f"TCPKeepAlive={value}"], command=["sleep", "5"]),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(self.ssh_args(options=["-o", f"TCPKeepAlive={value}"],
+                                              command=["echo", "ready;", "sleep", "5"]),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
+            self.assertEqual(proc.stdout.readline().strip(), b"ready")  # past connect()
             seen = ""
             deadline = time.time() + 4
             while time.time() < deadline:
@@ -163,9 +165,11 @@ class ImplementedKeywordTest(fixture.SshTestCase):
 
     def socket_tos(self, options, command):
         """The TOS byte ss shows for the client's TCP socket while the session runs."""
-        proc = subprocess.Popen(self.ssh_args(options=options, command=command),
+        proc = subprocess.Popen(self.ssh_args(options=options, command=["echo", "ready;", *command]),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
+            # Logged in: the socket options were set right after connect(), before this.
+            self.assertEqual(proc.stdout.readline().strip(), b"ready")
             deadline = time.time() + 4
             while time.time() < deadline:
                 seen = subprocess.run(["ss", "-tnp", "--tos", "state", "established",
